@@ -1,0 +1,49 @@
+# Figures (SVG, text kept as text) and the PDF report typeset with typst.
+
+
+rule figures:
+    message:
+        "Drawing the figures"
+    input:
+        db=WAREHOUSE,
+        gaps=f"{ANALYSIS}/gaps.parquet",
+        trends=f"{ANALYSIS}/trends.parquet",
+        validation=VALIDATION,
+        themes=f"{CATALOGUE}/themes.yaml",
+    output:
+        figures=report(
+            directory(f"{REPORTS}/figures"),
+            patterns=["{name}.svg"],
+            caption="../reports/captions/figures.rst",
+            category="Figuren",
+        ),
+        manifest=f"{REPORTS}/build/figures.json",
+    params:
+        config=config,
+    log:
+        f"{LOGS}/figures.log",
+    script:
+        "../scripts/figures.py"
+
+
+rule report:
+    message:
+        "Typesetting {output.pdf}"
+    input:
+        db=WAREHOUSE,
+        gaps=f"{ANALYSIS}/gaps.parquet",
+        trends=f"{ANALYSIS}/trends.parquet",
+        validation=VALIDATION,
+        figures=f"{REPORTS}/figures",
+        manifest=f"{REPORTS}/build/figures.json",
+        template=workflow.source_path("../reports/templates/report.typ"),
+    output:
+        pdf=report(REPORT_PDF, caption="../reports/captions/report.rst", category="Rapport"),
+        context=f"{REPORTS}/build/report-data.json",
+    params:
+        config=config,
+        code_root=workflow.basedir,
+    log:
+        f"{LOGS}/report.log",
+    script:
+        "../scripts/report.py"

@@ -1,0 +1,12 @@
+"""Rule figures: the report's charts as SVG, plus a manifest with captions and alt text."""
+
+from wijkmonitor.steps import draw_figures, run_rule
+
+smk = snakemake  # noqa: F821 (injected by Snakemake)
+run_rule(
+    smk.log[0],
+    lambda: draw_figures(
+        smk.input.db, smk.input.gaps, smk.input.trends, smk.input.validation, dict(smk.params.config),
+        smk.output.figures, smk.output.manifest,
+    ),
+)

@@ -1,0 +1,202 @@
+"""The area register (gemeente, wijken, subwijken, buurten) and matching source names and codes to it."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ConfigError, ReaderError
+from .readers.excel import read_sheet
+
+LEVELS = ("gemeente", "wijk", "subwijk", "buurt")
+REGISTER_COLUMNS = [
+    "code", "name", "level", "parent_code", "wijk_code", "gemeente_code", "aliases",
+    "valid_from", "valid_to",
+]
+ALIAS_SEPARATOR = "|"
+_LEVEL_PREFIX = re.compile(r"^(gemeente|wijk|subwijk|buurt)\s+(\d+\s+)?", re.IGNORECASE)
+_KWB_LEVELS = {"Gemeente": "gemeente", "Wijk": "wijk", "Buurt": "buurt"}
+
+
+def normalise_name(name: str) -> str:
+    """Case-, accent- and punctuation-insensitive form of an area name."""
+    text = unicodedata.normalize("NFKD", str(name))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = text.replace("&", " en ")
+    text = re.sub(r"[^0-9a-z]+", " ", text)
+    return " ".join(text.split())
+
+
+def municipality_digits(code: str) -> str | None:
+    """The four CBS digits of the municipality a code belongs to (GM0344, WK034403, BU03440311, SW0344031)."""
+    match = re.match(r"^(GM|WK|BU|SW)(\d{4})", str(code).strip())
+    return match.group(2) if match else None
+
+
+def wijk_short_name(statnaam: str) -> str:
+    """`Wijk 03 Overvecht` -> `Overvecht`."""
+    return _LEVEL_PREFIX.sub("", statnaam.strip()).strip()
+
+
+def build_register(kwb_path: str | Path, subwijken_path: str | Path | None = None) -> pd.DataFrame:
+    """Build the area register of one municipality from a CBS kwb file filtered to it.
+
+    Codes, names, levels and the wijk of each buurt come from the kwb file; subwijken (a local
+    level between wijk and buurt, e.g. Utrecht in Cijfers' subwijken) from a small table with
+    code, name, wijk_code, buurt_prefix (the first seven digits of their buurten's codes) and
+    aliases (`|`-separated names portals use).
+    """
+    _, table = read_sheet(kwb_path)
+    header = [str(c).strip() for c in table.iloc[0]]
+    body = table.iloc[1:].copy()
+    body.columns = header
+    needed = {"gwb_code_10", "gwb_code_8", "regio", "recs"}
+    if not needed <= set(header):
+        raise ReaderError(
+            f"lacks the kwb columns {', '.join(sorted(needed - set(header)))}.", file=str(kwb_path), row=1
+        )
+    gemeenten = body[body["recs"].str.strip() == "Gemeente"]
+    if len(gemeenten) != 1:
+        raise ReaderError(
+            f"holds {len(gemeenten)} municipalities; filter the kwb file to one municipality first.",
+            file=str(kwb_path),
+        )
+    gm_code = gemeenten["gwb_code_10"].iloc[0].strip()
+    subwijken = (
+        pd.read_csv(subwijken_path, dtype=str, keep_default_na=False)
+        if subwijken_path is not None
+        else pd.DataFrame(columns=["code", "name", "wijk_code", "buurt_prefix", "aliases"])
+    )
+    prefix_to_subwijk = dict(zip(subwijken["buurt_prefix"], subwijken["code"], strict=True))
+    rows = []
+    for _, r in body.iterrows():
+        level = _KWB_LEVELS.get(str(r["recs"]).strip())
+        if level is None:
+            continue
+        code = r["gwb_code_10"].strip()
+        statnaam = str(r["regio"]).strip()
+        if level == "gemeente":
+            name, parent, wijk = statnaam, None, None
+            aliases = [statnaam, f"Gemeente {statnaam}"]
+        elif level == "wijk":
+            name, parent, wijk = wijk_short_name(statnaam), gm_code, code
+            aliases = [statnaam, name, f"Wijk {name}"]
+        else:
+            digits = r["gwb_code_8"].strip()
+            wijk = f"WK{digits[:6]}"
+            parent = prefix_to_subwijk.get(digits[:7], wijk)
+            name = statnaam
+            aliases = [statnaam, f"Buurt {statnaam}"]
+        rows.append(
+            {"code": code, "name": name, "level": level, "parent_code": parent, "wijk_code": wijk,
+             "gemeente_code": gm_code, "aliases": aliases, "valid_from": None, "valid_to": None}
+        )
+    for _, s in subwijken.iterrows():
+        aliases = [s["name"], f"Subwijk {s['name']}"] + [a for a in s["aliases"].split(ALIAS_SEPARATOR) if a]
+        rows.append(
+            {"code": s["code"], "name": s["name"], "level": "subwijk", "parent_code": s["wijk_code"],
+             "wijk_code": s["wijk_code"], "gemeente_code": gm_code, "aliases": aliases,
+             "valid_from": None, "valid_to": None}
+        )
+    register = pd.DataFrame(rows)
+    register["aliases"] = register["aliases"].map(
+        lambda names: ALIAS_SEPARATOR.join(dict.fromkeys(n.strip() for n in names if n.strip()))
+    )
+    order = register["level"].map({lvl: i for i, lvl in enumerate(LEVELS)})
+    register = register.assign(_order=order).sort_values(["_order", "code"]).drop(columns="_order")
+    register["valid_from"] = register["valid_from"].astype("Int64")
+    register["valid_to"] = register["valid_to"].astype("Int64")
+    return register[REGISTER_COLUMNS].reset_index(drop=True)
+
+
+def load_register(path: str | Path) -> pd.DataFrame:
+    """Read and check an area register CSV."""
+    try:
+        register = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise ConfigError("area register not found.", file=str(path)) from None
+    missing = [c for c in REGISTER_COLUMNS if c not in register.columns]
+    if missing:
+        raise ConfigError(f"area register lacks column(s) {', '.join(missing)}.", file=str(path), row=1)
+    register = register[REGISTER_COLUMNS].replace({"": None})
+    for i, row in register.iterrows():
+        if row["level"] not in LEVELS:
+            raise ConfigError(
+                f"level {row['level']!r} is not one of {', '.join(LEVELS)}.", file=str(path), row=i + 2,
+                column="level",
+            )
+    duplicated = register["code"].duplicated()
+    if duplicated.any():
+        i = int(duplicated.idxmax())
+        raise ConfigError(f"code {register['code'][i]!r} appears twice.", file=str(path), row=i + 2)
+    unknown_parent = register["parent_code"].notna() & ~register["parent_code"].isin(register["code"])
+    if unknown_parent.any():
+        i = int(unknown_parent.idxmax())
+        raise ConfigError(
+            f"parent_code {register['parent_code'][i]!r} is not a code in the register.",
+            file=str(path), row=i + 2, column="parent_code",
+        )
+    for column in ("valid_from", "valid_to"):
+        register[column] = pd.to_numeric(register[column]).astype("Int64")
+    return register
+
+
+@dataclass
+class AreaMatcher:
+    """Resolves the names and codes sources use to register codes."""
+
+    register: pd.DataFrame
+    _by_alias: dict[str, set[str]] = field(init=False, default_factory=dict)
+    _codes: set[str] = field(init=False, default_factory=set)
+    _level: dict[str, str] = field(init=False, default_factory=dict)
+    _gemeente: str = field(init=False, default="")
+    _digits: str | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        gemeenten = self.register.loc[self.register["level"] == "gemeente", "code"]
+        if len(gemeenten) != 1:
+            raise ConfigError(f"the area register must hold exactly one gemeente, not {len(gemeenten)}.")
+        self._gemeente = str(gemeenten.iloc[0])
+        self._digits = municipality_digits(self._gemeente)
+        self._codes = set(self.register["code"])
+        self._level = dict(zip(self.register["code"], self.register["level"], strict=True))
+        for code, name, aliases in zip(
+            self.register["code"], self.register["name"], self.register["aliases"], strict=True
+        ):
+            for alias in [name, code, *(aliases or "").split(ALIAS_SEPARATOR)]:
+                if alias:
+                    self._by_alias.setdefault(normalise_name(alias), set()).add(code)
+
+    @property
+    def gemeente_code(self) -> str:
+        return self._gemeente
+
+    def knows_code(self, code: str) -> bool:
+        return code in self._codes
+
+    def in_municipality(self, code: str) -> bool:
+        return municipality_digits(code) == self._digits
+
+    def match_name(self, name: str) -> str | None:
+        """The register code for a name, or None. Ambiguous names match nothing."""
+        key = normalise_name(name)
+        codes = self._by_alias.get(key)
+        if not codes:
+            prefix = _LEVEL_PREFIX.match(name.strip())
+            stripped = normalise_name(_LEVEL_PREFIX.sub("", name.strip()))
+            codes = self._by_alias.get(stripped, set())
+            if prefix and len(codes) > 1:
+                level = prefix.group(1).lower()
+                codes = {c for c in codes if self._level[c] == level}
+        return next(iter(codes)) if len(codes) == 1 else None
+
+    def closest(self, name: str, k: int = 3) -> list[str]:
+        """Register names closest to an unknown name, for the error message."""
+        names = dict(zip(self.register["name"].map(normalise_name), self.register["name"], strict=False))
+        key = normalise_name(_LEVEL_PREFIX.sub("", name.strip()))
+        return [names[m] for m in difflib.get_close_matches(key, list(names), n=k, cutoff=0.5)]

@@ -1,0 +1,106 @@
+"""The indicator catalogue (indicators, units, themes) as data, and resolving source names to indicator ids."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .errors import ConfigError
+
+POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
+INDICATOR_COLUMNS = [
+    "id", "label_nl", "label_en", "theme", "unit", "polarity", "source", "definition",
+    "denominator", "catalogued",
+]
+_REQUIRED = ("id", "label_nl", "label_en", "theme", "unit", "polarity", "source_keys")
+
+
+def source_key(text: str) -> str:
+    """The form in which source names are compared: case- and whitespace-insensitive."""
+    return " ".join(str(text).casefold().split())
+
+
+def slug(text: str) -> str:
+    """An indicator id derived from a header: `% cultuurdeelname` -> `pct_cultuurdeelname`."""
+    text = unicodedata.normalize("NFKD", str(text).replace("%", " pct "))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = re.sub(r"[^0-9a-z]+", "_", text).strip("_")
+    return (text or "indicator")[:60].rstrip("_")
+
+
+def _load_yaml(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return yaml.safe_load(handle) or {}
+    except FileNotFoundError:
+        raise ConfigError("not found.", file=str(path)) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"is not valid YAML: {exc}", file=str(path)) from None
+
+
+@dataclass
+class Catalogue:
+    """Indicators, units and themes, loaded from the catalogue folder."""
+
+    indicators: pd.DataFrame
+    units: pd.DataFrame
+    theme_sets: dict
+    _by_key: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Catalogue:
+        folder = Path(folder)
+        units = pd.DataFrame(_load_yaml(folder / "units.yaml").get("units", []))
+        theme_sets = _load_yaml(folder / "themes.yaml").get("theme_sets", {})
+        theme_ids = {t["id"] for s in theme_sets.values() for t in s["themes"]}
+        rows, by_key = [], {}
+        files = sorted((folder / "indicators").glob("*.yaml"))
+        if not files:
+            raise ConfigError("holds no indicators/*.yaml files.", file=str(folder))
+        for path in files:
+            for i, entry in enumerate(_load_yaml(path).get("indicators", []), start=1):
+                where = {"file": str(path), "hint": f"(indicator number {i})"}
+                missing = [k for k in _REQUIRED if not entry.get(k)]
+                if missing:
+                    raise ConfigError(f"indicator {entry.get('id')!r} lacks {', '.join(missing)}.", **where)
+                if entry["unit"] not in set(units["id"]):
+                    raise ConfigError(f"indicator {entry['id']!r} has unknown unit {entry['unit']!r}.", **where)
+                if entry["polarity"] not in POLARITIES:
+                    raise ConfigError(
+                        f"indicator {entry['id']!r} has polarity {entry['polarity']!r}; use one of "
+                        f"{', '.join(POLARITIES)}.", **where,
+                    )
+                if entry["theme"] not in theme_ids:
+                    raise ConfigError(f"indicator {entry['id']!r} has unknown theme {entry['theme']!r}.", **where)
+                for key in entry["source_keys"]:
+                    k = source_key(key)
+                    if k in by_key and by_key[k] != entry["id"]:
+                        raise ConfigError(
+                            f"source key {key!r} is claimed by both {by_key[k]!r} and {entry['id']!r}.", **where
+                        )
+                    by_key[k] = entry["id"]
+                rows.append({c: entry.get(c) for c in INDICATOR_COLUMNS} | {"catalogued": True})
+        indicators = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+        dup = indicators["id"].duplicated()
+        if dup.any():
+            raise ConfigError(f"indicator id {indicators['id'][dup].iloc[0]!r} is defined twice.", file=str(folder))
+        return cls(indicators=indicators, units=units, theme_sets=theme_sets, _by_key=by_key)
+
+    def indicator_id(self, name: str) -> str | None:
+        """The catalogued id for a name a source uses, or None."""
+        return self._by_key.get(source_key(name))
+
+    def uncatalogued_id(self, name: str) -> str:
+        """The id an uncatalogued source column is kept under: derived from its header."""
+        derived = slug(name)
+        if derived in set(self.indicators["id"]):
+            derived = f"{derived}_uncatalogued"
+        return derived
+
+    def unit(self, unit_id: str) -> dict:
+        return self.units.set_index("id").loc[unit_id].to_dict()

@@ -1,0 +1,199 @@
+"""Data expectations on the warehouse tables, run with great-expectations on DataFrames from DuckDB.
+
+GX's SQL route does not work with DuckDB (it reads results after closing the connection), so
+each table is pulled into a DataFrame and validated there. Expectations carry a severity:
+`critical` failures stop the run; `warning` failures are reported.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .canonical import OK, STATUSES
+from .errors import Problem, ValidationFailed
+from .warehouse import connect_read_only
+
+CRITICAL, WARNING = "critical", "warning"
+MAX_EXAMPLES = 5
+
+
+@dataclass
+class Check:
+    """One expectation on one table, with the words the report and the error message use."""
+
+    table: str
+    expectation: object
+    description: str
+
+
+def observation_frame_for_checks(con) -> pd.DataFrame:
+    """Observations with their unit and a key column, as GX validates them."""
+    frame = con.execute(
+        """
+        SELECT o.*, i.unit, i.catalogued,
+               concat_ws(' | ', o.indicator_id, o.area_code, coalesce(o.category, ''),
+                         o.period::VARCHAR, o.source_id, coalesce(o.vintage, '')) AS observation_key
+        FROM observation o LEFT JOIN indicator i ON i.id = o.indicator_id
+        ORDER BY o.source_file, o.source_row, o.indicator_id
+        """
+    ).df()
+    return frame.reset_index(drop=True)
+
+
+def build_checks(con, first_period: int, last_period: int) -> list[Check]:
+    import great_expectations.expectations as gxe
+
+    area_codes = [r[0] for r in con.execute("SELECT code FROM area ORDER BY code").fetchall()]
+    indicator_ids = [r[0] for r in con.execute("SELECT id FROM indicator ORDER BY id").fetchall()]
+    catalogued = [r[0] for r in con.execute("SELECT id FROM indicator WHERE catalogued ORDER BY id").fetchall()]
+    units = con.execute(
+        "SELECT id, label_en, min, max FROM unit WHERE id IN (SELECT DISTINCT unit FROM indicator "
+        "WHERE id IN (SELECT DISTINCT indicator_id FROM observation)) ORDER BY id"
+    ).fetchall()
+    checks = [
+        Check("observation", gxe.ExpectColumnValuesToBeUnique(column="observation_key", severity=CRITICAL),
+              "one observation per indicator, area, category, year, source and edition"),
+        Check("observation", gxe.ExpectColumnValuesToBeInSet(column="area_code", value_set=area_codes,
+                                                             severity=CRITICAL),
+              "every area is in the area register"),
+        Check("observation", gxe.ExpectColumnValuesToBeInSet(column="indicator_id", value_set=indicator_ids,
+                                                             severity=CRITICAL),
+              "every indicator is in the indicator table"),
+        Check("observation", gxe.ExpectColumnValuesToBeBetween(column="period", min_value=first_period,
+                                                               max_value=last_period, severity=CRITICAL),
+              f"periods lie within {first_period}-{last_period} (config periods)"),
+        Check("observation", gxe.ExpectColumnValuesToBeInSet(column="status", value_set=list(STATUSES),
+                                                             severity=CRITICAL),
+              "status is one of " + ", ".join(STATUSES)),
+        Check("observation", gxe.ExpectColumnValuesToNotBeNull(
+            column="value", row_condition=f'status == "{OK}"', condition_parser="pandas", severity=CRITICAL),
+              "a value is present where the status is ok"),
+        Check("observation", gxe.ExpectColumnValuesToBeNull(
+            column="value", row_condition=f'status != "{OK}"', condition_parser="pandas", severity=CRITICAL),
+              "no value where the status is not ok (suppressed, missing, not applicable)"),
+    ]
+    for unit_id, label, low, high in units:
+        if low is None and high is None:
+            continue
+        bounds = (f"in [{low:g}, {high:g}]" if high is not None else f">= {low:g}")
+        checks.append(Check(
+            "observation",
+            gxe.ExpectColumnValuesToBeBetween(
+                column="value", min_value=low, max_value=high,
+                row_condition=f'unit == "{unit_id}" and status == "{OK}"', condition_parser="pandas",
+                severity=CRITICAL),
+            f"values in {label} are {bounds}",
+        ))
+    checks += [
+        Check("observation", gxe.ExpectColumnValuesToBeInSet(column="indicator_id", value_set=catalogued,
+                                                             severity=WARNING),
+              "every indicator is catalogued (label, unit, polarity known)"),
+        Check("observation", gxe.ExpectColumnValuesToBeBetween(
+            column="n", min_value=1, row_condition="n == n", condition_parser="pandas", severity=CRITICAL),
+              "sample sizes, where given, are at least 1"),
+        Check("area", gxe.ExpectColumnValuesToBeUnique(column="code", severity=CRITICAL),
+              "area codes are unique"),
+        Check("source_file", gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="rows_read", column_B="rows_kept", or_equal=True, severity=CRITICAL),
+              "no file keeps more rows than it has"),
+    ]
+    return checks
+
+
+def _examples(check: Check, frame: pd.DataFrame, result: dict) -> list[Problem]:
+    """Up to MAX_EXAMPLES failing rows, located in their raw file where the table allows."""
+    problems = []
+    column = getattr(check.expectation, "column", None)
+    for index in (result.get("partial_unexpected_index_list") or result.get("unexpected_index_list") or [])[:MAX_EXAMPLES]:
+        index = index if isinstance(index, int) else next(iter(index.values()), None)
+        if index is None or index not in frame.index:
+            continue
+        row = frame.loc[index]
+        if check.table == "observation":
+            shown = row[column].item() if hasattr(row[column], "item") else row[column]
+            problems.append(Problem(
+                file=row["source_file"], row=int(row["source_row"]) if pd.notna(row["source_row"]) else None,
+                column=row["source_column"],
+                detail=f"{column} = {shown!r} ({row['indicator_id']}, {row['area_code']}, {row['period']})",
+            ))
+        else:
+            problems.append(Problem(file=None, row=None, column=None,
+                                    detail=f"{check.table} row {index}: " + ", ".join(f"{k}={row[k]!r}" for k in row.index[:4])))
+    return problems
+
+
+def validate_warehouse(db_path: str, first_period: int, last_period: int) -> dict:
+    """Run every check; return the results as a JSON-ready dict (no exception on failure)."""
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+
+    con = connect_read_only(db_path)
+    try:
+        checks = build_checks(con, first_period, last_period)
+        frames = {
+            "observation": observation_frame_for_checks(con),
+            "area": con.execute("SELECT * FROM area ORDER BY code").df(),
+            "source_file": con.execute("SELECT * FROM source_file ORDER BY path").df(),
+        }
+    finally:
+        con.close()
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    source = context.data_sources.add_pandas("warehouse")
+    results = []
+    for table, frame in frames.items():
+        table_checks = [c for c in checks if c.table == table]
+        batch = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe(table)
+        suite = context.suites.add(gx.ExpectationSuite(name=f"wijkmonitor_{table}"))
+        for check in table_checks:
+            suite.add_expectation(check.expectation)
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"validate_{table}", data=batch, suite=suite)
+        )
+        outcome = definition.run(batch_parameters={"dataframe": frame}, result_format="COMPLETE")
+        # GX does not keep the suite's order in its results: pair them by expectation id.
+        by_id = {result.expectation_config.id: result for result in outcome.results}
+        for check in table_checks:
+            result = by_id[check.expectation.id]
+            details = result.result or {}
+            problems = [] if result.success else _examples(check, frame, details)
+            results.append({
+                "table": table,
+                "expectation": result.expectation_config.type,
+                "description": check.description,
+                "severity": str(check.expectation.severity.value),
+                "success": bool(result.success),
+                "element_count": int(details.get("element_count", len(frame)) or 0),
+                "unexpected_count": int(details.get("unexpected_count", 0) or 0),
+                "examples": [p.render() for p in problems],
+                "exception": (result.exception_info or {}).get("exception_message") if not result.success else None,
+            })
+    failed = [r for r in results if not r["success"]]
+    return {
+        "success": not any(r["severity"] == CRITICAL for r in failed),
+        "checks": len(results),
+        "passed": len(results) - len(failed),
+        "failed_critical": sum(r["severity"] == CRITICAL for r in failed),
+        "failed_warning": sum(r["severity"] == WARNING for r in failed),
+        "results": results,
+    }
+
+
+def raise_on_failure(report: dict) -> None:
+    """One clear message naming each failed critical expectation and where it failed."""
+    failed = [r for r in report["results"] if not r["success"] and r["severity"] == CRITICAL]
+    if not failed:
+        return
+    lines = []
+    for r in failed:
+        where = "; ".join(r["examples"]) or (r["exception"] or "")
+        lines.append(f"{r['description']} ({r['expectation']}): {r['unexpected_count']} row(s) fail, e.g. {where}")
+    raise ValidationFailed(
+        "data validation failed: " + " | ".join(lines),
+        hint="Correct the raw file (or the config's periods) and run again.",
+    )

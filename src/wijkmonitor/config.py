@@ -1,0 +1,89 @@
+"""Loading and checking a run's configuration, and resolving its raw files."""
+
+from __future__ import annotations
+
+import glob
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import ConfigError
+
+SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
+
+
+def validate_config(config: dict, schema: str | Path = SCHEMA) -> dict:
+    """Validate against the JSON schema and fill in defaults (the same call the Snakefile makes)."""
+    from snakemake.exceptions import WorkflowError
+    from snakemake.utils import validate
+
+    try:
+        validate(config, str(schema), set_default=True)
+    except WorkflowError as exc:
+        detail = str(exc).splitlines()
+        message = next((line for line in detail if line.strip() and "Error validating" not in line), str(exc))
+        raise ConfigError(f"invalid configuration: {message.strip()}") from None
+    if config["periods"]["first"] > config["periods"]["last"]:
+        raise ConfigError("invalid configuration: periods.first is after periods.last.")
+    ids = [s["id"] for s in config["sources"]]
+    if len(set(ids)) != len(ids):
+        raise ConfigError(f"invalid configuration: source ids must be unique ({', '.join(ids)}).")
+    return config
+
+
+def load_config(path: str | Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            config = yaml.safe_load(handle) or {}
+    except FileNotFoundError:
+        raise ConfigError("config file not found.", file=str(path)) from None
+    return validate_config(config)
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One raw export of the run and where its staging output goes."""
+
+    path: str
+    source_id: str
+    format: str
+    vintage: str | None
+    period: int | None
+    priority: int
+
+    @property
+    def staging_name(self) -> str:
+        return re.sub(r"[^A-Za-z0-9._+-]", "_", Path(self.path).name)
+
+    @property
+    def key(self) -> str:
+        return f"{self.source_id}/{self.staging_name}"
+
+
+def raw_files(config: dict) -> dict[str, RawFile]:
+    """All raw files of the run by staging key; a pattern that matches nothing is an error."""
+    found: dict[str, RawFile] = {}
+    for priority, source in enumerate(config["sources"]):
+        for pattern in source["files"]:
+            matches = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [pattern]
+            matches = [m for m in matches if Path(m).is_file()]
+            if not matches:
+                raise ConfigError(
+                    f"source {source['id']!r}: no file matches {pattern!r} "
+                    f"(working directory {Path.cwd()}).",
+                    hint="Check the path in the config's `sources:` list.",
+                )
+            for path in matches:
+                raw = RawFile(
+                    path=path, source_id=source["id"], format=source.get("format", "auto"),
+                    vintage=source.get("vintage"), period=source.get("period"), priority=priority,
+                )
+                if raw.key in found and found[raw.key].path != path:
+                    raise ConfigError(
+                        f"source {source['id']!r}: two files share the name {raw.staging_name!r} "
+                        f"({found[raw.key].path} and {path}); give them different names or sources."
+                    )
+                found[raw.key] = raw
+    return found

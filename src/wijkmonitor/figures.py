@@ -1,0 +1,119 @@
+"""Charts for the report: one function per chart type, a colour-blind-safe palette, Dutch numbers, SVG text as text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+from .formatting import format_number  # noqa: E402
+
+# Okabe-Ito: distinguishable with every common colour-vision deficiency; meaning is carried by
+# marker shape as well (triangle = worse than the city), never by colour alone.
+WORSE = "#D55E00"
+BETTER = "#0072B2"
+NEUTRAL = "#666666"
+CITY = "#000000"
+EARLIER = "#999999"
+MARKERS = {"worse": "^", "better": "o", "neutral": "s"}
+COLOURS = {"worse": WORSE, "better": BETTER, "neutral": NEUTRAL}
+
+
+def configure() -> None:
+    """Settings that make the SVGs deterministic and keep their text selectable."""
+    plt.rcParams.update({
+        "svg.fonttype": "none",
+        "svg.hashsalt": "wijkmonitor",
+        "font.family": "DejaVu Sans",
+        "font.size": 8,
+        "axes.titlesize": 8.5,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.color": "#dddddd",
+        "grid.linewidth": 0.5,
+        "figure.dpi": 100,
+    })
+
+
+def save_svg(fig, path: str | Path) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+
+
+def _number_axis(ax, decimals: int, lang: str, axis: str = "x") -> None:
+    formatter = FuncFormatter(lambda v, _: format_number(v, decimals, lang=lang))
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(formatter)
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_locator(MaxNLocator(5))
+
+
+@dataclass
+class Panel:
+    """One indicator in a theme chart: areas' values against the city's."""
+
+    title: str
+    period: int
+    city_value: float
+    areas: list[tuple[str, float, str]]  # (name, value, "worse"|"better"|"neutral")
+    earlier_period: int | None = None
+    earlier: dict[str, float] = field(default_factory=dict)
+    decimals: int = 1
+
+
+def theme_chart(panels: list[Panel], *, city_label: str, lang: str = "nl"):
+    """Small multiples: per indicator a dot per area, the city as a vertical line; hollow grey
+    dots show the same area in an earlier year."""
+    cols = 2
+    rows = (len(panels) + cols - 1) // cols
+    names = sorted({name for p in panels for name, _, _ in p.areas})
+    fig, axes = plt.subplots(rows, cols, figsize=(7.0, 0.25 * len(names) * rows + 0.9 * rows), squeeze=False)
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
+    for ax, panel in zip(axes.flat, panels, strict=False):
+        y = {name: i for i, name in enumerate(reversed(names))}
+        for name, value in panel.earlier.items():
+            if name in y:
+                ax.plot(value, y[name], marker="o", mfc="none", mec=EARLIER, ms=4.5, ls="none", zorder=2)
+        for name, value, judgement in panel.areas:
+            ax.plot(value, y[name], marker=MARKERS[judgement], color=COLOURS[judgement], ms=5, ls="none", zorder=3)
+        ax.axvline(panel.city_value, color=CITY, lw=1, zorder=1)
+        ax.set_yticks(list(y.values()), list(y.keys()))
+        ax.set_ylim(-0.7, len(names) - 0.3)
+        ax.set_title(f"{panel.title} ({panel.period})", loc="left")
+        ax.grid(axis="y", visible=False)
+        _number_axis(ax, panel.decimals if panel.decimals > 0 else 0, lang)
+    handles = [
+        plt.Line2D([], [], color=CITY, lw=1, label=city_label),
+        plt.Line2D([], [], marker="^", color=WORSE, ls="none", label="ongunstiger dan de stad" if lang == "nl" else "worse than the city"),
+        plt.Line2D([], [], marker="o", color=BETTER, ls="none", label="gunstiger dan de stad" if lang == "nl" else "better than the city"),
+        plt.Line2D([], [], marker="s", color=NEUTRAL, ls="none", label="geen richting" if lang == "nl" else "no polarity"),
+    ]
+    if any(p.earlier for p in panels):
+        handles.append(plt.Line2D([], [], marker="o", mfc="none", mec=EARLIER, ls="none",
+                                  label="vier jaar eerder" if lang == "nl" else "four years earlier"))
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+def trend_chart(title: str, area_label: str, area: list[tuple[int, float]], city_label: str,
+                city: list[tuple[int, float]], *, decimals: int = 1, lang: str = "nl"):
+    """An area's series against the city's, with the gap shaded."""
+    fig, ax = plt.subplots(figsize=(3.4, 2.3))
+    ax.plot([p for p, _ in city], [v for _, v in city], color=CITY, lw=1.3, marker="s", ms=3, label=city_label)
+    ax.plot([p for p, _ in area], [v for _, v in area], color=WORSE, lw=1.6, marker="^", ms=4, label=area_label)
+    common = sorted(set(p for p, _ in area) & set(p for p, _ in city))
+    a, c = dict(area), dict(city)
+    ax.fill_between(common, [a[p] for p in common], [c[p] for p in common], color=WORSE, alpha=0.12, lw=0)
+    ax.set_title(title, loc="left")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+    _number_axis(ax, decimals, lang, axis="y")
+    ax.legend(frameon=False, loc="best")
+    fig.tight_layout()
+    return fig

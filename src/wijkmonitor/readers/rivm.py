@@ -1,0 +1,97 @@
+"""Reader for RIVM/CBS 50090NED "Gezondheid per wijk en buurt" (OData UntypedDataSet saved as xlsx)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ..canonical import read_frame
+from ..errors import ReaderError
+from .common import parse_series, period_from_label
+from .excel import read_sheet
+
+DIMENSIONS = ("ID", "Leeftijd", "Marges", "WijkenEnBuurten", "Perioden")
+REGION_ATTRIBUTES = ("Gemeentenaam_1", "SoortRegio_2", "Codering_3")
+# CBS codes of the `Leeftijd` dimension in 50090NED.
+AGE_GROUPS = {"20300": "18+", "53115": "18-65", "80200": "65+"}
+# `Marges` code of the estimate itself; other codes are interval bounds.
+ESTIMATE = "MW00000"
+_KEY_SUFFIX = re.compile(r"_\d+$")
+
+
+def indicator_key(column: str) -> str:
+    """The OData Key without its position suffix: `ErvarenGezondheidGoedZeerGoed_4` -> `...ZeerGoed`."""
+    return _KEY_SUFFIX.sub("", column)
+
+
+def read_rivm_50090_xlsx(path: str | Path) -> pd.DataFrame:
+    """Read a 50090NED xlsx into the canonical read table (all regions; ingest keeps the city's)."""
+    _, table = read_sheet(path)
+    header = [str(c).strip() for c in table.iloc[0]]
+    missing = [c for c in DIMENSIONS if c not in header]
+    if missing:
+        raise ReaderError(
+            f"is not a 50090NED table: the first row lacks {', '.join(missing)}.", file=str(path), row=1
+        )
+    body = table.iloc[1:].copy()
+    body.columns = header
+    body["source_row"] = range(2, len(body) + 2)
+    for column in ("Leeftijd", "Marges", "WijkenEnBuurten", "Perioden"):
+        body[column] = body[column].astype("string").str.strip()
+    unknown_age = ~body["Leeftijd"].isin(list(AGE_GROUPS))
+    if unknown_age.any():
+        first = body[unknown_age].iloc[0]
+        raise ReaderError(
+            f"Leeftijd code {first['Leeftijd']!r} is not one of {', '.join(AGE_GROUPS)}.",
+            file=str(path), row=int(first["source_row"]), column="Leeftijd",
+        )
+    margins = body["Marges"] != ESTIMATE
+    if margins.any():
+        first = body[margins].iloc[0]
+        raise ReaderError(
+            f"Marges code {first['Marges']!r}: only estimates ({ESTIMATE}) are supported so far.",
+            file=str(path), row=int(first["source_row"]), column="Marges",
+            hint="Download the table with Marges = 'Waarde' only.",
+        )
+    periods = body["Perioden"].map(period_from_label)
+    if periods.isna().any():
+        first = body[periods.isna()].iloc[0]
+        raise ReaderError(
+            f"period {first['Perioden']!r} names no year.",
+            file=str(path), row=int(first["source_row"]), column="Perioden",
+        )
+    body["_period"] = periods.astype("Int64")
+    # The UntypedDataSet carries no region names (Gemeentenaam_1 is the municipality's name on
+    # every row), so the code is the name the source gives.
+    body["_name"] = body["WijkenEnBuurten"]
+    indicator_columns = [c for c in header if c not in DIMENSIONS + REGION_ATTRIBUTES]
+    long = body.melt(
+        id_vars=["WijkenEnBuurten", "_name", "Leeftijd", "_period", "Perioden", "source_row"],
+        value_vars=indicator_columns, var_name="column", value_name="cell",
+    )
+    value, status, bad = parse_series(long["cell"], decimal=".")
+    if bad.any():
+        first = long[bad].iloc[0]
+        raise ReaderError(
+            f"{first['cell']!r} is not a number or a known missing marker (. x - ? or empty).",
+            file=str(path), row=int(first["source_row"]), column=str(first["column"]),
+        )
+    return read_frame(
+        pd.DataFrame(
+            {
+                "source_indicator": long["column"].map(indicator_key),
+                "area_code": long["WijkenEnBuurten"],
+                "area_name": long["_name"],
+                "category": long["Leeftijd"].map(AGE_GROUPS),
+                "period": long["_period"],
+                "period_label": long["Perioden"],
+                "value": value,
+                "status": status,
+                "n": pd.NA,
+                "source_row": long["source_row"],
+                "source_column": long["column"],
+            }
+        )
+    )

@@ -1,0 +1,96 @@
+"""Reader for the project's own tidy CSV: one observation per line, canonical column names."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from ..canonical import OK, STATUSES, read_frame
+from ..errors import ReaderError
+from .common import CellError, parse_cell, period_from_label, read_text
+
+REQUIRED = ("indicator", "period", "value")
+OPTIONAL = ("area_code", "area_name", "category", "period_label", "status", "n")
+
+
+def read_tidy_csv(path: str | Path) -> pd.DataFrame:
+    """Read a tidy CSV (`,`-separated, decimal point) into the canonical read table.
+
+    Columns: indicator, area_code and/or area_name, period, value; optionally category,
+    period_label, status (ok, suppressed, missing, not_applicable) and n (respondents or
+    denominator). A value may also be a missing marker (. x - ? or empty).
+    """
+    text, _ = read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise ReaderError("is empty; expected a header line.", file=str(path)) from None
+    missing = [c for c in REQUIRED if c not in header]
+    if missing or not ({"area_code", "area_name"} & set(header)):
+        need = missing + ([] if {"area_code", "area_name"} & set(header) else ["area_code or area_name"])
+        raise ReaderError(
+            f"is not a wijkmonitor tidy CSV: missing column(s) {', '.join(need)} in the header.",
+            file=str(path),
+            row=1,
+            hint=f"Expected columns {', '.join(REQUIRED)} plus area_code/area_name and optionally "
+            f"{', '.join(OPTIONAL[2:])}.",
+        )
+    index = {name: i for i, name in enumerate(header)}
+    records = []
+    for line_no, fields in enumerate(reader, start=2):
+        if not fields or all(not f.strip() for f in fields):
+            continue
+        if len(fields) != len(header):
+            raise ReaderError(
+                f"has {len(fields)} fields where the header has {len(header)}.", file=str(path), row=line_no
+            )
+
+        def get(name: str) -> str:
+            return fields[index[name]].strip() if name in index else ""
+
+        try:
+            value, status = parse_cell(get("value"))
+        except CellError as exc:
+            raise ReaderError(str(exc), file=str(path), row=line_no, column="value") from None
+        declared = get("status")
+        if declared:
+            if declared not in STATUSES:
+                raise ReaderError(
+                    f"status {declared!r} is not one of {', '.join(STATUSES)}.",
+                    file=str(path), row=line_no, column="status",
+                )
+            if (declared == OK) != (value is not None):
+                raise ReaderError(
+                    f"status {declared!r} does not agree with value {get('value')!r}.",
+                    file=str(path), row=line_no, column="status",
+                )
+            status = declared
+        period_text = get("period")
+        period = period_from_label(period_text)
+        if period is None:
+            raise ReaderError(f"period {period_text!r} names no year.", file=str(path), row=line_no, column="period")
+        n_text = get("n")
+        try:
+            n = parse_cell(n_text)[0] if n_text else None
+        except CellError as exc:
+            raise ReaderError(str(exc), file=str(path), row=line_no, column="n") from None
+        records.append(
+            {
+                "source_indicator": get("indicator"),
+                "area_code": get("area_code") or None,
+                "area_name": get("area_name") or get("area_code"),
+                "category": get("category") or None,
+                "period": period,
+                "period_label": get("period_label") or period_text,
+                "value": value,
+                "status": status,
+                "n": n,
+                "source_row": line_no,
+                "source_column": "value",
+            }
+        )
+    return read_frame(records)

@@ -1,0 +1,423 @@
+"""The report: choose what to show from the analysis tables, draw the figures, and typeset the PDF with typst.
+
+Every number reaches the template as a formatted string inside JSON data (never as markup), so
+names from input files cannot inject typst code.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import math
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import figures
+from .formatting import format_gap, format_number, format_p, format_ratio, format_value
+from .warehouse import connect_read_only
+
+RATE_UNITS = {"percent", "rating", "per_100_inhabitants", "per_1000_inhabitants", "per_household",
+              "average", "euro_1000"}
+PACKAGES = ("wijkmonitor", "snakemake", "pandas", "numpy", "scipy", "duckdb", "pyarrow",
+            "python-calamine", "great-expectations", "matplotlib", "typst")
+FONT_DIR = Path(figures.matplotlib.get_data_path()) / "fonts" / "ttf"
+# typst's PDF timestamp: fixed, so the same inputs give the same bytes.
+PDF_TIMESTAMP = 0
+
+
+@dataclass
+class RunData:
+    """Everything the report reads, loaded once."""
+
+    areas: pd.DataFrame
+    indicators: pd.DataFrame
+    units: pd.DataFrame
+    observations: pd.DataFrame
+    source_files: pd.DataFrame
+    gaps: pd.DataFrame
+    trends: pd.DataFrame
+    validation: dict
+
+    def unit_of(self, indicator_id: str) -> dict | None:
+        unit = self.indicators.set_index("id")["unit"].get(indicator_id)
+        if unit is None or (isinstance(unit, float) and math.isnan(unit)):
+            return None
+        return self.units.set_index("id").loc[unit].to_dict() | {"id": unit}
+
+    def label(self, indicator_id: str) -> str:
+        return str(self.indicators.set_index("id")["label_nl"][indicator_id])
+
+    def area_name(self, code: str) -> str:
+        return str(self.areas.set_index("code")["name"][code])
+
+
+def load_run(db_path: str, gaps_path: str, trends_path: str, validation_path: str) -> RunData:
+    con = connect_read_only(db_path)
+    try:
+        frames = {t: con.execute(f"SELECT * FROM {t}").df()  # noqa: S608 (fixed table names)
+                  for t in ("area", "indicator", "unit", "source_file")}
+        observations = con.execute("SELECT * FROM observation_current").df()
+    finally:
+        con.close()
+    return RunData(
+        areas=frames["area"], indicators=frames["indicator"], units=frames["unit"],
+        observations=observations, source_files=frames["source_file"].sort_values("path"),
+        gaps=pd.read_parquet(gaps_path), trends=pd.read_parquet(trends_path),
+        validation=json.loads(Path(validation_path).read_text(encoding="utf-8")),
+    )
+
+
+def _judgement(unfavourable_gap: float | None) -> str:
+    if unfavourable_gap is None or pd.isna(unfavourable_gap):
+        return "neutral"
+    return "worse" if unfavourable_gap > 0 else "better"
+
+
+def _no_category(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["category"].isna() | frame["category"].isin(["18+"])]
+
+
+def wijk_gaps(run: RunData) -> pd.DataFrame:
+    """Gaps of the wijken in each indicator's latest year, with labels and units (catalogued rates only)."""
+    g = _no_category(run.gaps[run.gaps["level"] == "wijk"])
+    ind = run.indicators.set_index("id")
+    g = g[g["indicator_id"].map(ind["catalogued"]).fillna(False).astype(bool)]
+    g = g[g["indicator_id"].map(ind["unit"]).isin(RATE_UNITS)]
+    latest = g.groupby("indicator_id")["period"].transform("max")
+    g = g[g["period"] == latest].copy()
+    g["theme"] = g["indicator_id"].map(ind["theme"])
+    g["polarity"] = g["indicator_id"].map(ind["polarity"])
+    g["rel_unfavourable"] = g["unfavourable_gap"] / g["city_value"].abs()
+    return g
+
+
+def ordered_indicators(ids: list[str], key_indicators: list[str], run: RunData) -> list[str]:
+    """Key indicators first, then those with a polarity, then the rest, alphabetically."""
+    polarity = run.indicators.set_index("id")["polarity"]
+    return sorted(ids, key=lambda i: (i not in key_indicators,
+                                      key_indicators.index(i) if i in key_indicators else 0,
+                                      polarity.get(i) == "neutral", i))
+
+
+def theme_panels(run: RunData, theme: str, key_indicators: list[str], limit: int = 8) -> list[figures.Panel]:
+    g = wijk_gaps(run)
+    g = g[g["theme"] == theme]
+    panels = []
+    for indicator in ordered_indicators(list(g["indicator_id"].unique()), key_indicators, run)[:limit]:
+        rows = g[g["indicator_id"] == indicator]
+        period = int(rows["period"].iloc[0])
+        earlier = run.gaps[(run.gaps["indicator_id"] == indicator) & (run.gaps["period"] == period - 4)
+                           & (run.gaps["level"] == "wijk")]
+        earlier = _no_category(earlier)
+        unit = run.unit_of(indicator)
+        panels.append(figures.Panel(
+            title=run.label(indicator), period=period, city_value=float(rows["city_value"].iloc[0]),
+            areas=[(run.area_name(r.area_code), float(r.value), _judgement(r.unfavourable_gap))
+                   for r in rows.itertuples()],
+            earlier_period=period - 4 if len(earlier) else None,
+            earlier={run.area_name(r.area_code): float(r.value) for r in earlier.itertuples()},
+            decimals=int(unit["decimals"]) if unit else 1,
+        ))
+    return panels
+
+
+def largest_gaps(run: RunData, n: int) -> pd.DataFrame:
+    g = wijk_gaps(run)
+    g = g[(g["polarity"] != "neutral") & (g["unfavourable_gap"] > 0)]
+    return g.sort_values(["rel_unfavourable", "indicator_id", "area_code"], ascending=[False, True, True]).head(n)
+
+
+def widening_gaps(run: RunData) -> pd.DataFrame:
+    t = _no_category(run.trends[(run.trends["level"] == "wijk")])
+    ind = run.indicators.set_index("id")
+    t = t[t["indicator_id"].map(ind["catalogued"]).fillna(False).astype(bool)]
+    return t[(t["gap_trend"] == "widening") & (t["unfavourable"] == True)].sort_values(  # noqa: E712
+        ["gap_slope_p", "indicator_id", "area_code"])
+
+
+def series(run: RunData, indicator: str, area: str) -> list[tuple[int, float]]:
+    o = run.observations
+    rows = _no_category(o[(o["indicator_id"] == indicator) & (o["area_code"] == area) & (o["status"] == "ok")])
+    return [(int(p), float(v)) for p, v in sorted(zip(rows["period"], rows["value"], strict=True))]
+
+
+def build_figures(run: RunData, config: dict, out_dir: str | Path) -> list[dict]:
+    """Draw every figure as SVG into out_dir; return the manifest (file, kind, title, caption, alt)."""
+    figures.configure()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report = config["report"]
+    city = config["city"]["name"]
+    theme_set = _theme_set(config)
+    manifest = []
+    for theme in theme_set["themes"]:
+        panels = theme_panels(run, theme["id"], report["key_indicators"])
+        if not panels:
+            continue
+        fig = figures.theme_chart(panels, city_label=f"{city} (stad)")
+        name = f"theme_{theme['id']}.svg"
+        figures.save_svg(fig, out_dir / name)
+        manifest.append({
+            "file": name, "kind": "theme", "theme": theme["id"], "title": theme["label_nl"],
+            "caption": f"{theme['label_nl']}: de wijken vergeleken met heel {city}, per indicator in het "
+                       "laatste jaar met cijfers. Driehoek: ongunstiger dan de stad; rondje: gunstiger; "
+                       "open grijs rondje: dezelfde wijk vier jaar eerder.",
+            "alt": f"Stippendiagram per indicator van het thema {theme['label_nl']}: " + "; ".join(
+                f"{p.title}: stad {format_number(p.city_value, p.decimals)}" for p in panels),
+        })
+    candidates = largest_gaps(run, 50)
+    chosen = []
+    for r in candidates.itertuples():
+        if len(chosen) >= report["trend_charts"]:
+            break
+        area, cityline = series(run, r.indicator_id, r.area_code), series(run, r.indicator_id, config["city"]["code"])
+        if len(area) >= 3 and (r.indicator_id, r.area_code) not in chosen:
+            chosen.append((r.indicator_id, r.area_code))
+            unit = run.unit_of(r.indicator_id)
+            fig = figures.trend_chart(run.label(r.indicator_id), run.area_name(r.area_code), area, city,
+                                      cityline, decimals=int(unit["decimals"]) if unit else 1)
+            name = f"trend_{r.indicator_id}_{r.area_code}.svg"
+            figures.save_svg(fig, out_dir / name)
+            manifest.append({
+                "file": name, "kind": "trend", "indicator_id": r.indicator_id, "area_code": r.area_code,
+                "title": f"{run.label(r.indicator_id)}: {run.area_name(r.area_code)} en {city}",
+                "caption": f"{run.label(r.indicator_id)} in {run.area_name(r.area_code)} en in heel {city}, "
+                           f"{area[0][0]}–{area[-1][0]}; het gekleurde vlak is het verschil.",
+                "alt": f"Lijndiagram: {run.label(r.indicator_id)} in {run.area_name(r.area_code)} van "
+                       f"{format_value(area[0][1], unit)} ({area[0][0]}) naar {format_value(area[-1][1], unit)} "
+                       f"({area[-1][0]}); {city} van {format_value(cityline[0][1], unit)} naar "
+                       f"{format_value(cityline[-1][1], unit)}.",
+            })
+    return manifest
+
+
+def _theme_set(config: dict) -> dict:
+    catalogue = Path(config["catalogue"])
+    sets = yaml.safe_load((catalogue / "themes.yaml").read_text(encoding="utf-8"))["theme_sets"]
+    return sets[config["report"]["theme_set"]]
+
+
+def _gap_phrase(row, unit: dict | None) -> str:
+    text = format_gap(row.abs_gap, unit)
+    if unit and unit["id"] in ("percent", "per_1000_inhabitants") and row.city_value:
+        text += f"; {format_ratio(row.value / row.city_value)} het stedelijk niveau"
+    return text
+
+
+def code_revision(root: str | Path) -> str:
+    """The git commit of the code, with a note when the work tree has changes; 'unknown' without git."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return head + (" (met lokale wijzigingen)" if dirty else "")
+
+
+def build_context(run: RunData, config: dict, manifest: list[dict], code_root: str | Path) -> dict:
+    """The report's content as JSON-ready data: formatted strings, lists and tables."""
+    report = config["report"]
+    city, city_code = config["city"]["name"], config["city"]["code"]
+    wijken = run.areas[run.areas["level"] == "wijk"].sort_values("code")
+    g = wijk_gaps(run)
+    periods = run.observations["period"]
+    demo_files = run.source_files[run.source_files["is_demo"]]
+    key = [i for i in report["key_indicators"] if i in set(run.indicators["id"])]
+
+    summary = []
+    n_catalogued = int(run.indicators["catalogued"].sum())
+    summary.append(
+        f"Deze monitor beschrijft {len(wijken)} wijken van {city} met "
+        f"{run.observations['indicator_id'].nunique()} indicatoren ({n_catalogued} in de catalogus) over "
+        f"{int(periods.min())}–{int(periods.max())}, uit {len(run.source_files)} bronbestanden."
+    )
+    top = largest_gaps(run, report["top_gaps"])
+    top_items = []
+    for r in top.itertuples():
+        unit = run.unit_of(r.indicator_id)
+        top_items.append(
+            f"{run.area_name(r.area_code)}: {run.label(r.indicator_id).lower()} {format_value(r.value, unit)} "
+            f"tegen {format_value(r.city_value, unit)} in heel {city} in {r.period} ({_gap_phrase(r, unit)})."
+        )
+    widening = widening_gaps(run)
+    widening_items = []
+    for r in widening.head(report["top_gaps"]).itertuples():
+        unit = run.unit_of(r.indicator_id)
+        widening_items.append(
+            f"{run.area_name(r.area_code)}: het verschil met de stad in {run.label(r.indicator_id).lower()} "
+            f"groeide van {format_gap(r.first_gap, unit)} in {r.first_period} tot {format_gap(r.last_gap, unit)} "
+            f"in {r.last_period} (p = {format_p(r.gap_slope_p)})."
+        )
+    t_wijk = _no_category(run.trends[run.trends["level"] == "wijk"])
+    t_wijk = t_wijk[t_wijk["indicator_id"].isin(run.indicators.loc[run.indicators["catalogued"], "id"])]
+    counts = t_wijk["gap_trend"].value_counts()
+    summary.append(
+        f"Van de {int(counts.sum())} reeksen van wijken met minstens "
+        f"{config['analysis']['min_periods_for_trend']} jaren wordt het verschil met de stad in "
+        f"{int(counts.get('widening', 0))} significant groter en in {int(counts.get('narrowing', 0))} "
+        f"significant kleiner (p < {format_number(config['analysis']['significance'], 2)}); in de overige "
+        f"{int(counts.get('no_significant_change', 0))} is geen significante verandering te zien."
+    )
+
+    focus = []
+    for code in report["focus_areas"]:
+        if code not in set(run.areas["code"]):
+            continue
+        rows, sentences = [], []
+        for indicator in key:
+            unit = run.unit_of(indicator)
+            s, c = dict(series(run, indicator, code)), dict(series(run, indicator, city_code))
+            if not s:
+                continue
+            latest = max(p for p in s if p in c) if any(p in c for p in s) else max(s)
+            ref = report.get("reference_period")
+            trend = run.trends[(run.trends["indicator_id"] == indicator) & (run.trends["area_code"] == code)]
+            trend = _no_category(trend)
+            trend_text = "–"
+            if len(trend) and pd.notna(trend["gap_trend"].iloc[0]):
+                trend_text = {"widening": "groter", "narrowing": "kleiner",
+                              "no_significant_change": "geen significante verandering"}[trend["gap_trend"].iloc[0]]
+            rows.append([
+                run.label(indicator),
+                format_value(s.get(ref), unit) if ref else "–", format_value(c.get(ref), unit) if ref else "–",
+                format_value(s.get(latest), unit), format_value(c.get(latest), unit), str(latest), trend_text,
+            ])
+            if ref and ref in s and ref in c:
+                sentences.append(f"{run.label(indicator).lower()} {format_value(s[ref], unit)} tegen "
+                                 f"{format_value(c[ref], unit)}")
+        text = ""
+        if sentences and report.get("reference_period"):
+            text = (f"In {report['reference_period']} gold voor {run.area_name(code)} tegen heel {city}: "
+                    + "; ".join(sentences) + ".")
+        focus.append({"code": code, "name": run.area_name(code), "text": text, "rows": rows,
+                      "reference_period": str(report.get("reference_period") or "–")})
+
+    gap_table_ids = [i for i in ordered_indicators(list(g["indicator_id"].unique()), key, run) if i in key] or \
+        ordered_indicators(list(g["indicator_id"].unique()), key, run)[:6]
+    gap_header = ["Wijk"] + [f"{run.label(i)} ({int(g.loc[g['indicator_id'] == i, 'period'].iloc[0])})"
+                             for i in gap_table_ids]
+    gap_rows = []
+    for w in wijken.itertuples():
+        cells = [w.name]
+        for indicator in gap_table_ids:
+            r = g[(g["indicator_id"] == indicator) & (g["area_code"] == w.code)]
+            if r.empty:
+                cells.append("–")
+                continue
+            r = r.iloc[0]
+            cells.append(f"{format_value(r['value'], run.unit_of(indicator))} ({int(r['rank'])})")
+        gap_rows.append(cells)
+    city_cells = [f"{city} (stad)"]
+    for indicator in gap_table_ids:
+        r = g[g["indicator_id"] == indicator]
+        city_cells.append(format_value(r["city_value"].iloc[0], run.unit_of(indicator)) if len(r) else "–")
+    gap_rows.append(city_cells)
+
+    themes = []
+    theme_set = _theme_set(config)
+    for theme in theme_set["themes"]:
+        fig = next((m for m in manifest if m["kind"] == "theme" and m["theme"] == theme["id"]), None)
+        tg = g[g["theme"] == theme["id"]]
+        worst = tg[(tg["polarity"] != "neutral") & (tg["unfavourable_gap"] > 0)].sort_values(
+            "rel_unfavourable", ascending=False).head(3)
+        lines = []
+        for r in worst.itertuples():
+            unit = run.unit_of(r.indicator_id)
+            lines.append(f"{run.area_name(r.area_code)} bij {run.label(r.indicator_id).lower()}: "
+                         f"{format_value(r.value, unit)} tegen {format_value(r.city_value, unit)} ({r.period})")
+        intro = (f"{tg['indicator_id'].nunique()} indicatoren met cijfers per wijk."
+                 + (" Grootste ongunstige verschillen met de stad: " + "; ".join(lines) + "." if lines else ""))
+        themes.append({"id": theme["id"], "label": theme["label_nl"], "intro": intro if len(tg) else
+                       "Geen indicatoren met cijfers per wijk in dit thema.", "figure": fig})
+
+    validation_rows = [
+        [r["description"], r["table"], r["severity"], "geslaagd" if r["success"] else "niet geslaagd",
+         format_number(r["unexpected_count"], 0), "; ".join(r["examples"][:2]) or "–"]
+        for r in run.validation["results"]
+    ]
+    status = run.observations["status"].value_counts()
+    quality_text = (
+        f"{run.validation['passed']} van de {run.validation['checks']} controles geslaagd; "
+        f"{run.validation['failed_warning']} waarschuwing(en). Van de {format_number(len(run.observations), 0)} "
+        f"actuele waarnemingen zijn er {format_number(status.get('ok', 0), 0)} beschikbaar, "
+        f"{format_number(status.get('suppressed', 0), 0)} geheim (te weinig waarnemingen), "
+        f"{format_number(status.get('missing', 0), 0)} ontbrekend en "
+        f"{format_number(status.get('not_applicable', 0), 0)} niet van toepassing."
+    )
+    uncatalogued = run.indicators[~run.indicators["catalogued"]]
+    files = [
+        [r.path, r.reader, format_number(r.rows_read, 0), format_number(r.rows_kept, 0),
+         format_number(r.observations_kept, 0), "ja" if r.is_demo else "nee"]
+        for r in run.source_files.itertuples()
+    ]
+    hashes = [[r.path, r.sha256] for r in run.source_files.itertuples()]
+    versions = []
+    for package in PACKAGES:
+        try:
+            versions.append([package, importlib.metadata.version(package)])
+        except importlib.metadata.PackageNotFoundError:
+            versions.append([package, "niet geïnstalleerd"])
+
+    demo_notice = ""
+    if len(demo_files):
+        demo_notice = ("DEMONSTRATIEDATA – synthetische cijfers" if len(demo_files) == len(run.source_files)
+                       else f"DEELS DEMONSTRATIEDATA – {len(demo_files)} van {len(run.source_files)} bestanden synthetisch")
+    return {
+        "title": report["title"], "city": city, "edition": report["edition"] or str(int(periods.max())),
+        "period": f"{int(periods.min())}–{int(periods.max())}",
+        "demo_notice": demo_notice,
+        "demo_text": (
+            "Deze rapportage is gemaakt met de demonstratiedata van wijkmonitor: synthetische cijfers "
+            "voor de echte wijken en buurten van Utrecht, gemaakt door scripts/make_demo_data.py. Alleen "
+            "de WijkWijzer-2017-cijfers van Overvecht en de stad zijn gepubliceerde cijfers; alle andere "
+            "getallen zijn verzonnen en zeggen niets over de werkelijkheid."
+        ) if demo_notice else "",
+        "summary": summary, "largest_gaps": top_items, "widening": widening_items,
+        "themes": themes, "trend_figures": [m for m in manifest if m["kind"] == "trend"],
+        "gap_table": {"header": gap_header, "rows": gap_rows,
+                      "note": "Waarde in het laatste jaar met cijfers; tussen haakjes de rang onder de wijken "
+                              "(1 = gunstigst; bij indicatoren zonder richting: 1 = hoogst)."},
+        "focus": focus,
+        "quality": {"text": quality_text, "rows": validation_rows,
+                    "uncatalogued": [f"{r.id} ({r.label_nl})" for r in uncatalogued.itertuples()][:40],
+                    "n_uncatalogued": len(uncatalogued)},
+        "sources": files, "hashes": hashes, "versions": versions,
+        "config": yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
+        "revision": code_revision(code_root),
+        "methods": [
+            "Verschil met de stad: absoluut (waarde min stad) en relatief (waarde gedeeld door stad min 1); "
+            "de richting (hoger is beter of slechter) komt uit de indicatorcatalogus.",
+            "Rang: onder de gebieden van hetzelfde niveau, 1 = gunstigst.",
+            f"Trend: kleinste-kwadratenlijn door de jaren met een waarde (minstens "
+            f"{config['analysis']['min_periods_for_trend']}), met 95%-betrouwbaarheidsinterval (t-verdeling). "
+            "Het verschil met de stad wordt groter of kleiner genoemd als de lijn door de verschillen "
+            f"significant (p < {format_number(config['analysis']['significance'], 2)}) van nul afwijkt.",
+            "Bij meerdere bronnen voor hetzelfde cijfer telt de bron die in de configuratie eerst staat, "
+            "daarna de nieuwste editie.",
+        ],
+    }
+
+
+def render_pdf(context: dict, template: str | Path, figures_dir: str | Path, out_pdf: str | Path) -> None:
+    """Typeset the report with typst; fonts are matplotlib's bundled DejaVu (pinned with it), system
+    fonts are ignored and the timestamp is fixed, so identical inputs give identical bytes."""
+    import typst
+
+    from .steps import atomic_path
+
+    # The template is passed as bytes with the figures folder as typst's root, so the template
+    # can live in the repository while outputs live wherever the config puts them.
+    data = dict(context, figures_dir="")
+    pdf = typst.compile(
+        Path(template).read_bytes(), root=str(Path(figures_dir).resolve()), font_paths=[str(FONT_DIR)],
+        ignore_system_fonts=True, sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+        timestamp=PDF_TIMESTAMP,
+    )
+    with atomic_path(out_pdf) as tmp:
+        tmp.write_bytes(pdf)

@@ -1,0 +1,163 @@
+"""Entry points of the Snakemake rules: each takes plain paths and values, calls the package, writes outputs.
+
+The scripts in scripts/ are thin: they unpack the `snakemake` object and call one function here
+through `run_rule`, which turns a user error into one clear message and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from .areas import AreaMatcher, load_register
+from .catalogue import Catalogue
+from .errors import WijkmonitorError
+
+log = logging.getLogger("wijkmonitor")
+
+
+@contextmanager
+def atomic_path(path: str | Path):
+    """Yield a temporary path next to `path`; move it into place only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_json(data: object, path: str | Path) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
+    with atomic_path(path) as tmp:
+        frame.to_parquet(tmp, index=False)
+
+
+def run_rule(log_path: str | None, step: Callable[[], None]) -> None:
+    """Run one rule's step: log to the rule's log file; a user error ends in one message, exit 1."""
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", handlers=handlers, force=True)
+    try:
+        step()
+    except WijkmonitorError as exc:
+        log.error("%s", exc.render())
+        sys.exit(1)
+
+
+# ---------------------------------------------------------------------------- ingest
+
+def ingest(raw: dict, catalogue_dir: str, register_path: str, aggregate_names: list[str],
+           out_parquet: str, out_log: str) -> None:
+    from .ingest import ingest_file
+
+    result = ingest_file(
+        raw["path"], fmt=raw["format"], source_id=raw["source_id"],
+        catalogue=Catalogue.load(catalogue_dir), matcher=AreaMatcher(load_register(register_path)),
+        vintage=raw.get("vintage"), period=raw.get("period"), aggregate_names=tuple(aggregate_names),
+    )
+    info = result.log
+    log.info("%s: %s, %d of %d rows kept, %d observations", raw["path"], info["reader"],
+             info["rows_kept"], info["rows_read"], info["observations_kept"])
+    for reason, count in info["rows_dropped"].items():
+        log.info("%s: %d rows dropped: %s", raw["path"], count, reason)
+    if info["uncatalogued"]:
+        names = ", ".join(repr(u["source_indicator"]) for u in info["uncatalogued"][:5])
+        more = f" and {len(info['uncatalogued']) - 5} more" if len(info["uncatalogued"]) > 5 else ""
+        log.warning("%s: %d column(s) not in the indicator catalogue, kept as uncatalogued: %s%s",
+                    raw["path"], len(info["uncatalogued"]), names, more)
+    write_parquet(result.observations, out_parquet)
+    write_json(info, out_log)
+
+
+# ------------------------------------------------------------------------- warehouse
+
+def warehouse(staged: list[tuple[str, str]], catalogue_dir: str, register_path: str,
+              priorities: dict[str, int], demo_manifest: str | None, analysis_dir: str, out_db: str) -> None:
+    from .warehouse import build_warehouse
+
+    summary = build_warehouse(
+        out_db, staged, load_register(register_path), Catalogue.load(catalogue_dir), priorities,
+        demo_manifest, analysis_dir,
+    )
+    log.info("warehouse %s: %s", out_db, summary)
+
+
+# -------------------------------------------------------------------------- validate
+
+def validate(db_path: str, first_period: int, last_period: int, out_json: str) -> None:
+    from .checks import raise_on_failure, validate_warehouse
+
+    report = validate_warehouse(db_path, first_period, last_period)
+    for r in report["results"]:
+        if not r["success"]:
+            level = logging.ERROR if r["severity"] == "critical" else logging.WARNING
+            log.log(level, "%s: %s: %d row(s) fail; %s", r["severity"], r["description"],
+                     r["unexpected_count"], "; ".join(r["examples"]))
+    log.info("validation: %d of %d checks passed", report["passed"], report["checks"])
+    raise_on_failure(report)
+    write_json(report, out_json)
+
+
+# --------------------------------------------------------------------------- analyse
+
+def analyse(db_path: str, city_code: str, min_periods: int, significance: float,
+            out_gaps: str, out_trends: str) -> None:
+    from .analysis import area_trends, gap_to_city
+    from .warehouse import connect_read_only
+
+    con = connect_read_only(db_path)
+    try:
+        observations = con.execute("SELECT * FROM observation_current").df()
+        areas = con.execute("SELECT * FROM area").df()
+        indicators = con.execute("SELECT * FROM indicator").df()
+    finally:
+        con.close()
+    gaps = gap_to_city(observations, areas, indicators, city_code)
+    trends = area_trends(observations, areas, indicators, city_code, min_periods, significance)
+    log.info("analysis: %d gap rows, %d trend rows", len(gaps), len(trends))
+    write_parquet(gaps, out_gaps)
+    write_parquet(trends, out_trends)
+
+
+# ---------------------------------------------------------------------------- report
+
+def draw_figures(db_path: str, gaps: str, trends: str, validation: str, config: dict,
+                 out_dir: str, out_manifest: str) -> None:
+    from .report import build_figures, load_run
+
+    run = load_run(db_path, gaps, trends, validation)
+    manifest = build_figures(run, config, out_dir)
+    log.info("figures: %d drawn in %s", len(manifest), out_dir)
+    write_json(manifest, out_manifest)
+
+
+def write_report(db_path: str, gaps: str, trends: str, validation: str, manifest_path: str,
+                 figures_dir: str, config: dict, template: str, code_root: str,
+                 out_pdf: str, out_context: str) -> None:
+    from .report import build_context, load_run, render_pdf
+
+    run = load_run(db_path, gaps, trends, validation)
+    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    context = build_context(run, config, manifest, code_root)
+    write_json(context, out_context)
+    render_pdf(context, template, figures_dir, out_pdf)
+    log.info("report: %s (%d bytes)", out_pdf, Path(out_pdf).stat().st_size)

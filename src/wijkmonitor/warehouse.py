@@ -1,0 +1,177 @@
+"""The DuckDB warehouse: one writer loads area, indicator, observation and source_file from staging."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import tempfile
+
+import duckdb
+import pandas as pd
+
+from .analysis import ANALYSIS_COLUMNS
+from .catalogue import INDICATOR_COLUMNS, Catalogue
+
+
+SCHEMA_SQL = """
+CREATE TABLE area (
+    code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, level VARCHAR NOT NULL,
+    parent_code VARCHAR, wijk_code VARCHAR, gemeente_code VARCHAR, aliases VARCHAR,
+    valid_from INTEGER, valid_to INTEGER
+);
+CREATE TABLE unit (
+    id VARCHAR PRIMARY KEY, label_nl VARCHAR, label_en VARCHAR, min DOUBLE, max DOUBLE,
+    decimals INTEGER, suffix_nl VARCHAR, suffix_en VARCHAR
+);
+CREATE TABLE indicator (
+    id VARCHAR PRIMARY KEY, label_nl VARCHAR NOT NULL, label_en VARCHAR, theme VARCHAR,
+    unit VARCHAR, polarity VARCHAR NOT NULL, source VARCHAR, definition VARCHAR,
+    denominator VARCHAR, catalogued BOOLEAN NOT NULL
+);
+CREATE TABLE source_file (
+    path VARCHAR PRIMARY KEY, source_id VARCHAR NOT NULL, vintage VARCHAR, priority INTEGER NOT NULL,
+    sha256 VARCHAR NOT NULL, bytes BIGINT, reader VARCHAR NOT NULL,
+    rows_read INTEGER NOT NULL, rows_kept INTEGER NOT NULL,
+    observations_read INTEGER, observations_kept INTEGER, rows_dropped VARCHAR,
+    uncatalogued VARCHAR, is_demo BOOLEAN NOT NULL
+);
+CREATE TABLE observation (
+    indicator_id VARCHAR NOT NULL, area_code VARCHAR NOT NULL, area_name VARCHAR,
+    category VARCHAR, period INTEGER NOT NULL, period_label VARCHAR, value DOUBLE,
+    status VARCHAR NOT NULL, n DOUBLE, source_id VARCHAR NOT NULL, vintage VARCHAR,
+    source_file VARCHAR NOT NULL, source_row INTEGER, source_column VARCHAR,
+    source_indicator VARCHAR
+);
+"""
+
+# One figure per indicator, area, category and year: the highest-priority source (config
+# order), then the newest edition. Revisions stay in `observation` for the record.
+CURRENT_VIEW_SQL = """
+CREATE VIEW observation_current AS
+SELECT o.* EXCLUDE (rn) FROM (
+    SELECT o.*, row_number() OVER (
+        PARTITION BY o.indicator_id, o.area_code, coalesce(o.category, ''), o.period
+        ORDER BY f.priority, o.vintage DESC, o.source_file
+    ) AS rn
+    FROM observation o JOIN source_file f ON f.path = o.source_file
+) o WHERE rn = 1
+"""
+
+
+def demo_hashes(manifest_path: str | None) -> set[str]:
+    """SHA-256 digests of the demonstration files, from the demo manifest (empty when none)."""
+    if not manifest_path or not Path(manifest_path).exists():
+        return set()
+    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    return set(manifest.get("files", {}).values())
+
+
+def indicator_table(catalogue: Catalogue, observations: pd.DataFrame) -> pd.DataFrame:
+    """Catalogued indicators plus those found in the data but not catalogued (flagged)."""
+    known = catalogue.indicators.copy()
+    extra = (
+        observations.loc[~observations["indicator_id"].isin(known["id"]), ["indicator_id", "source_indicator"]]
+        .drop_duplicates("indicator_id")
+        .sort_values("indicator_id")
+    )
+    uncatalogued = pd.DataFrame(
+        {
+            "id": extra["indicator_id"],
+            "label_nl": extra["source_indicator"],
+            "polarity": "neutral",
+            "definition": "Not in the indicator catalogue; kept under an id derived from its header.",
+            "catalogued": False,
+        }
+    )
+    table = pd.concat([known, uncatalogued], ignore_index=True)
+    return table.reindex(columns=INDICATOR_COLUMNS)
+
+
+def build_warehouse(
+    db_path: str | Path,
+    staged: list[tuple[str, str]],
+    register: pd.DataFrame,
+    catalogue: Catalogue,
+    priorities: dict[str, int],
+    demo_manifest: str | None,
+    analysis_dir: str | Path,
+) -> dict:
+    """Load the warehouse from staging (parquet, ingest-log JSON) pairs; atomic: all or nothing."""
+    db_path = Path(db_path)
+    tmp = db_path.with_name(db_path.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    logs = [json.loads(Path(log).read_text(encoding="utf-8")) for _, log in staged]
+    demo = demo_hashes(demo_manifest)
+    files = pd.DataFrame(
+        [
+            {
+                "path": log["source_file"], "source_id": log["source_id"], "vintage": log["vintage"],
+                "priority": priorities[log["source_id"]], "sha256": log["sha256"], "bytes": log["bytes"],
+                "reader": log["reader"], "rows_read": log["rows_read"], "rows_kept": log["rows_kept"],
+                "observations_read": log["observations_read"], "observations_kept": log["observations_kept"],
+                "rows_dropped": json.dumps(log["rows_dropped"], sort_keys=True),
+                "uncatalogued": json.dumps(log["uncatalogued"], ensure_ascii=False),
+                "is_demo": log["sha256"] in demo,
+            }
+            for log in logs
+        ]
+    ).sort_values("path")
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute(SCHEMA_SQL)
+        parquet_files = [p for p, _ in staged]
+        if parquet_files:
+            con.execute(
+                "INSERT INTO observation SELECT indicator_id, area_code, area_name, category, period, "
+                "period_label, value, status, n, source_id, vintage, source_file, source_row, "
+                "source_column, source_indicator FROM read_parquet(?) "
+                "ORDER BY indicator_id, area_code, category NULLS FIRST, period, source_file, source_row",
+                [parquet_files],
+            )
+        observed = con.execute("SELECT DISTINCT indicator_id, source_indicator FROM observation").df()
+        con.register("area_df", register)
+        con.execute("INSERT INTO area SELECT * FROM area_df ORDER BY code")
+        con.register("unit_df", catalogue.units[["id", "label_nl", "label_en", "min", "max", "decimals",
+                                                  "suffix_nl", "suffix_en"]])
+        con.execute("INSERT INTO unit SELECT * FROM unit_df ORDER BY id")
+        con.register("indicator_df", indicator_table(catalogue, observed))
+        con.execute(f"INSERT INTO indicator SELECT {', '.join(INDICATOR_COLUMNS)} FROM indicator_df ORDER BY id")
+        con.register("file_df", files)
+        con.execute("INSERT INTO source_file SELECT * FROM file_df")
+        con.execute(CURRENT_VIEW_SQL)
+        create_analysis_views(con, analysis_dir)
+        summary = {
+            "observations": con.execute("SELECT count(*) FROM observation").fetchone()[0],
+            "areas": len(register),
+            "indicators": con.execute("SELECT count(*) FROM indicator").fetchone()[0],
+            "source_files": len(files),
+        }
+    finally:
+        con.close()
+    os.replace(tmp, db_path)
+    return summary
+
+
+def create_analysis_views(con: duckdb.DuckDBPyConnection, analysis_dir: str | Path) -> None:
+    """Views over the analysis step's parquet files, which do not exist yet when the warehouse is
+    loaded. DuckDB binds a view when it is created, so it is created against empty placeholders
+    with the same relative path under a temporary search path; queried later from the working
+    directory, the view reads the real files."""
+    relative = Path(os.path.relpath(analysis_dir))
+    with tempfile.TemporaryDirectory() as placeholder_root:
+        for table, columns in ANALYSIS_COLUMNS.items():
+            location = relative / f"{table}.parquet"
+            placeholder = Path(placeholder_root) / location
+            placeholder.parent.mkdir(parents=True, exist_ok=True)
+            empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+            empty.to_parquet(placeholder, index=False)
+            con.execute("SET file_search_path = ?", [placeholder_root])
+            sql_path = location.as_posix().replace("'", "''")
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{sql_path}')")
+        con.execute("RESET file_search_path")
+
+
+def connect_read_only(db_path: str | Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(db_path), read_only=True)
