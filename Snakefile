@@ -1,8 +1,11 @@
 # wijkmonitor: raw exports -> staging -> DuckDB warehouse -> validation -> analysis -> figures -> PDF.
-# The default run uses the committed demonstration data; point `--configfile` at your own.
+# The default run uses the committed demonstration data. With `--configfile my.yaml` only that
+# file is used (not merged with config.yaml), so no demo setting leaks into an analyst's run.
 
 
-configfile: "config.yaml"
+if not workflow.overwrite_configfiles:
+
+    configfile: "config.yaml"
 
 
 include: "rules/common.smk"

@@ -32,6 +32,7 @@ READ_COLUMNS = {
     "value": "Float64",
     "status": "string",
     "n": "Float64",
+    "vintage": "string",  # the edition, when the file itself says (else the config's or the file name)
     "source_row": "Int64",  # 1-based row as a spreadsheet or editor shows it
     "source_column": "string",  # the header of the cell's column
 }

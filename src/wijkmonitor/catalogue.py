@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -25,12 +26,20 @@ def source_key(text: str) -> str:
     return " ".join(str(text).casefold().split())
 
 
-def slug(text: str) -> str:
-    """An indicator id derived from a header: `% cultuurdeelname` -> `pct_cultuurdeelname`."""
-    text = unicodedata.normalize("NFKD", str(text).replace("%", " pct "))
+def slug(text: str, max_length: int = 60) -> str:
+    """An indicator id derived from a header: `% cultuurdeelname` -> `pct_cultuurdeelname`.
+
+    Long headers are cut and get a short hash of the whole header, so two headers that differ
+    only at the end keep different ids.
+    """
+    original = str(text)
+    text = unicodedata.normalize("NFKD", original.replace("%", " pct "))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = re.sub(r"[^0-9a-z]+", "_", text).strip("_")
-    return (text or "indicator")[:60].rstrip("_")
+    text = re.sub(r"[^0-9a-z]+", "_", text).strip("_") or "indicator"
+    if len(text) > max_length:
+        digest = hashlib.sha1(original.encode("utf-8")).hexdigest()[:8]
+        text = f"{text[: max_length - 9].rstrip('_')}_{digest}"
+    return text
 
 
 def _load_yaml(path: Path) -> dict:

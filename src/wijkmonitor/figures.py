@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,28 +67,35 @@ class Panel:
     decimals: int = 1
 
 
-def theme_chart(panels: list[Panel], *, city_label: str, lang: str = "nl"):
-    """Small multiples: per indicator a dot per area, the city as a vertical line; hollow grey
-    dots show the same area in an earlier year."""
-    cols = 2
+def _axis_decimals(values: list[float], decimals: int) -> int:
+    """Fewer decimals on an axis whose range is wide (ticks like 10, 20, 30 rather than 10,0)."""
+    span = (max(values) - min(values)) if values else 0
+    return 0 if span >= 10 else min(decimals, 1)
+
+
+def theme_chart(panels: list[Panel], order: list[str], *, city_label: str, lang: str = "nl", cols: int = 3):
+    """Small multiples: per indicator a dot per area (in `order`, top to bottom), the city as a
+    vertical line; hollow grey dots show the same area in an earlier year."""
     rows = (len(panels) + cols - 1) // cols
-    names = sorted({name for p in panels for name, _, _ in p.areas})
-    fig, axes = plt.subplots(rows, cols, figsize=(7.0, 0.25 * len(names) * rows + 0.9 * rows), squeeze=False)
+    height = rows * (0.16 * len(order) + 0.75) + 0.45
+    fig, axes = plt.subplots(rows, cols, figsize=(7.0, height), squeeze=False, sharey=True)
     for ax in axes.flat[len(panels):]:
         ax.set_visible(False)
+    y = {name: len(order) - 1 - i for i, name in enumerate(order)}
     for ax, panel in zip(axes.flat, panels, strict=False):
-        y = {name: i for i, name in enumerate(reversed(names))}
         for name, value in panel.earlier.items():
             if name in y:
-                ax.plot(value, y[name], marker="o", mfc="none", mec=EARLIER, ms=4.5, ls="none", zorder=2)
+                ax.plot(value, y[name], marker="o", mfc="none", mec=EARLIER, ms=4, ls="none", zorder=2)
         for name, value, judgement in panel.areas:
-            ax.plot(value, y[name], marker=MARKERS[judgement], color=COLOURS[judgement], ms=5, ls="none", zorder=3)
+            ax.plot(value, y[name], marker=MARKERS[judgement], color=COLOURS[judgement], ms=4.5, ls="none", zorder=3)
         ax.axvline(panel.city_value, color=CITY, lw=1, zorder=1)
         ax.set_yticks(list(y.values()), list(y.keys()))
-        ax.set_ylim(-0.7, len(names) - 0.3)
-        ax.set_title(f"{panel.title} ({panel.period})", loc="left")
+        ax.set_ylim(-0.7, len(order) - 0.3)
+        ax.set_title(textwrap.fill(f"{panel.title} ({panel.period})", 34), loc="left", fontsize=7.5)
         ax.grid(axis="y", visible=False)
-        _number_axis(ax, panel.decimals if panel.decimals > 0 else 0, lang)
+        ax.tick_params(labelsize=7)
+        values = [v for _, v, _ in panel.areas] + list(panel.earlier.values()) + [panel.city_value]
+        _number_axis(ax, _axis_decimals(values, panel.decimals), lang)
     handles = [
         plt.Line2D([], [], color=CITY, lw=1, label=city_label),
         plt.Line2D([], [], marker="^", color=WORSE, ls="none", label="ongunstiger dan de stad" if lang == "nl" else "worse than the city"),
@@ -97,8 +105,8 @@ def theme_chart(panels: list[Panel], *, city_label: str, lang: str = "nl"):
     if any(p.earlier for p in panels):
         handles.append(plt.Line2D([], [], marker="o", mfc="none", mec=EARLIER, ls="none",
                                   label="vier jaar eerder" if lang == "nl" else "four years earlier"))
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, bbox_to_anchor=(0.5, -0.02))
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=7, bbox_to_anchor=(0.5, 0))
+    fig.tight_layout(rect=(0, 0.55 / height, 1, 1))
     return fig
 
 

@@ -46,8 +46,9 @@ def format_ratio(ratio: float | None, *, lang: str = "nl") -> str:
 
 
 def format_p(p: float | None, *, lang: str = "nl") -> str:
+    """`p = 0,012` or `p < 0,001`."""
     if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "\u2013"
+        return "p = \u2013"
     if p < 0.001:
-        return "< " + format_number(0.001, 3, lang=lang)
-    return format_number(p, 3, lang=lang)
+        return "p < " + format_number(0.001, 3, lang=lang)
+    return "p = " + format_number(p, 3, lang=lang)

@@ -101,7 +101,7 @@ def ingest_file(
     resolved = {name: i or catalogue.uncatalogued_id(name) for name, i in ids.items()}
     kept["indicator_id"] = kept["source_indicator"].map(resolved)
     kept["source_id"] = source_id
-    kept["vintage"] = vintage or Path(path).stem
+    kept["vintage"] = kept["vintage"].fillna(vintage or Path(path).stem)
     kept["source_file"] = path
     observations = observation_frame(kept).sort_values(
         ["indicator_id", "area_code", "category", "period", "source_row"], na_position="first"

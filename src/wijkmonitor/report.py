@@ -103,7 +103,7 @@ def ordered_indicators(ids: list[str], key_indicators: list[str], run: RunData) 
                                       polarity.get(i) == "neutral", i))
 
 
-def theme_panels(run: RunData, theme: str, key_indicators: list[str], limit: int = 8) -> list[figures.Panel]:
+def theme_panels(run: RunData, theme: str, key_indicators: list[str], limit: int = 9) -> list[figures.Panel]:
     g = wijk_gaps(run)
     g = g[g["theme"] == theme]
     panels = []
@@ -158,11 +158,13 @@ def build_figures(run: RunData, config: dict, out_dir: str | Path) -> list[dict]
         panels = theme_panels(run, theme["id"], report["key_indicators"])
         if not panels:
             continue
-        fig = figures.theme_chart(panels, city_label=f"{city} (stad)")
+        order = list(run.areas.loc[run.areas["level"] == "wijk"].sort_values("code")["name"])
+        fig = figures.theme_chart(panels, order, city_label=f"{city} (stad)")
         name = f"theme_{theme['id']}.svg"
         figures.save_svg(fig, out_dir / name)
         manifest.append({
             "file": name, "kind": "theme", "theme": theme["id"], "title": theme["label_nl"],
+            "panels": [p.title for p in panels],
             "caption": f"{theme['label_nl']}: de wijken vergeleken met heel {city}, per indicator in het "
                        "laatste jaar met cijfers. Driehoek: ongunstiger dan de stad; rondje: gunstiger; "
                        "open grijs rondje: dezelfde wijk vier jaar eerder.",
@@ -252,7 +254,7 @@ def build_context(run: RunData, config: dict, manifest: list[dict], code_root: s
         widening_items.append(
             f"{run.area_name(r.area_code)}: het verschil met de stad in {run.label(r.indicator_id).lower()} "
             f"groeide van {format_gap(r.first_gap, unit)} in {r.first_period} tot {format_gap(r.last_gap, unit)} "
-            f"in {r.last_period} (p = {format_p(r.gap_slope_p)})."
+            f"in {r.last_period} ({format_p(r.gap_slope_p)})."
         )
     t_wijk = _no_category(run.trends[run.trends["level"] == "wijk"])
     t_wijk = t_wijk[t_wijk["indicator_id"].isin(run.indicators.loc[run.indicators["catalogued"], "id"])]
@@ -331,7 +333,10 @@ def build_context(run: RunData, config: dict, manifest: list[dict], code_root: s
             unit = run.unit_of(r.indicator_id)
             lines.append(f"{run.area_name(r.area_code)} bij {run.label(r.indicator_id).lower()}: "
                          f"{format_value(r.value, unit)} tegen {format_value(r.city_value, unit)} ({r.period})")
-        intro = (f"{tg['indicator_id'].nunique()} indicatoren met cijfers per wijk."
+        shown = len(fig["panels"]) if fig else 0
+        intro = (f"{tg['indicator_id'].nunique()} indicatoren met cijfers per wijk"
+                 + (f"; de figuur toont er {shown}: eerst de kernindicatoren, dan die met een richting."
+                    if shown < tg["indicator_id"].nunique() else ".")
                  + (" Grootste ongunstige verschillen met de stad: " + "; ".join(lines) + "." if lines else ""))
         themes.append({"id": theme["id"], "label": theme["label_nl"], "intro": intro if len(tg) else
                        "Geen indicatoren met cijfers per wijk in dit thema.", "figure": fig})

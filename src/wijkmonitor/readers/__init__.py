@@ -16,6 +16,7 @@ from .kwb import read_cbs_kwb_xlsx
 from .rivm import DIMENSIONS as RIVM_DIMENSIONS
 from .rivm import read_rivm_50090_xlsx
 from .swing import read_swing_csv
+from .tidy import ALIASES as TIDY_ALIASES
 from .tidy import REQUIRED as TIDY_REQUIRED
 from .tidy import read_tidy_csv
 
@@ -44,7 +45,7 @@ def detect_format(path: str | Path) -> str:
         text, _ = read_text(path)
         first_line = text.splitlines()[0] if text else ""
         comma = next(csv.reader(io.StringIO(first_line)), [])
-        if set(TIDY_REQUIRED) <= {c.strip() for c in comma}:
+        if set(TIDY_REQUIRED) <= {TIDY_ALIASES.get(c.strip(), c.strip()) for c in comma}:
             candidates.append("tidy_csv")
         semi = next(csv.reader(io.StringIO(first_line), delimiter=";"), [])
         if len(semi) >= 2 and all("|" in c for c in semi[1:]):

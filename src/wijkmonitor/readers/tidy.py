@@ -13,20 +13,24 @@ from ..errors import ReaderError
 from .common import CellError, parse_cell, period_from_label, read_text
 
 REQUIRED = ("indicator", "period", "value")
-OPTIONAL = ("area_code", "area_name", "category", "period_label", "status", "n")
+OPTIONAL = ("area_code", "area_name", "category", "period_label", "status", "n", "vintage")
+# Other names for the same columns, as hand-made tidy files (e.g. transcriptions) use them.
+ALIASES = {"year": "period", "publication": "vintage", "indicator_id": "indicator"}
 
 
 def read_tidy_csv(path: str | Path) -> pd.DataFrame:
     """Read a tidy CSV (`,`-separated, decimal point) into the canonical read table.
 
     Columns: indicator, area_code and/or area_name, period, value; optionally category,
-    period_label, status (ok, suppressed, missing, not_applicable) and n (respondents or
-    denominator). A value may also be a missing marker (. x - ? or empty).
+    period_label, status (ok, suppressed, missing, not_applicable), n (respondents or
+    denominator) and vintage (the edition; two editions of one figure are both kept). `year`,
+    `publication` and `indicator_id` are accepted for period, vintage and indicator; other
+    columns (units, URLs) are ignored. A value may also be a missing marker (. x - ? or empty).
     """
     text, _ = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [h.strip() for h in next(reader)]
+        header = [ALIASES.get(h.strip(), h.strip()) for h in next(reader)]
     except StopIteration:
         raise ReaderError("is empty; expected a header line.", file=str(path)) from None
     missing = [c for c in REQUIRED if c not in header]
@@ -89,6 +93,7 @@ def read_tidy_csv(path: str | Path) -> pd.DataFrame:
                 "value": value,
                 "status": status,
                 "n": n,
+                "vintage": get("vintage") or None,
                 "source_row": line_no,
                 "source_column": "value",
             }

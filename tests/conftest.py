@@ -1,0 +1,49 @@
+"""Shared fixtures: the repository root and the third-party data in ../shared/data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SHARED_DATA = SHARED / "data"
+
+skip_without_shared = pytest.mark.skipif(
+    not SHARED_DATA.is_dir(),
+    reason=f"third-party test data not found at {SHARED_DATA} (the folder ../shared/data beside the repository)",
+)
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"third-party test data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    from wijkmonitor.catalogue import Catalogue
+
+    return Catalogue.load(ROOT / "catalogue")
+
+
+@pytest.fixture(scope="session")
+def register():
+    from wijkmonitor.areas import load_register
+
+    return load_register(ROOT / "catalogue" / "areas.csv")
+
+
+@pytest.fixture(scope="session")
+def matcher(register):
+    from wijkmonitor.areas import AreaMatcher
+
+    return AreaMatcher(register)

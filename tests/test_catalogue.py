@@ -1,0 +1,60 @@
+"""The indicator catalogue: complete for the real files, consistent, and resolving source names."""
+
+import pytest
+import yaml
+
+from conftest import ROOT, skip_without_shared
+from wijkmonitor.catalogue import Catalogue, slug
+from wijkmonitor.errors import ConfigError
+from wijkmonitor.readers.kwb import REGION_COLUMNS
+from wijkmonitor.readers.rivm import DIMENSIONS, REGION_ATTRIBUTES, indicator_key
+
+
+def test_catalogue_loads_with_labels_units_polarity(catalogue):
+    ind = catalogue.indicators
+    assert ind["id"].is_unique
+    assert ind["label_nl"].notna().all() and ind["label_en"].notna().all()
+    assert set(ind["polarity"]) <= {"higher_is_better", "lower_is_better", "neutral"}
+    row = ind.set_index("id").loc["huishoudens_bijstand"]
+    assert (row["unit"], row["polarity"], row["theme"]) == ("percent", "lower_is_better", "sociaal_economisch")
+
+
+def test_source_names_resolve(catalogue):
+    assert catalogue.indicator_id("% huishoudens met bijstand") == "huishoudens_bijstand"
+    assert catalogue.indicator_id("  % Huishoudens  met bijstand ") == "huishoudens_bijstand"
+    assert catalogue.indicator_id("ErvarenGezondheidGoedZeerGoed") == "ervaren_gezondheid_goed"
+    assert catalogue.indicator_id("a_inw") is not None
+    assert catalogue.indicator_id("% dat popmuziek of dance bezoekt") is None
+
+
+def test_uncatalogued_ids_derive_from_the_header(catalogue):
+    assert catalogue.uncatalogued_id("% dat popmuziek of dance bezoekt") == "pct_dat_popmuziek_of_dance_bezoekt"
+    long_a = "aantal minderjarige kinderen in huishoudens met inkomen tot 125% WSM"
+    long_b = "aantal minderjarige kinderen in huishoudens met inkomen tot 101% WSM"
+    assert slug(long_a) != slug(long_b) and len(slug(long_a)) <= 60
+
+
+@skip_without_shared
+@pytest.mark.realdata
+def test_every_kwb_and_rivm_column_is_catalogued(shared_data, catalogue):
+    import pandas as pd
+
+    for name in ("CBS-Utrecht-kwb-2023.xlsx", "CBS-Utrecht-kwb-2024.xlsx"):
+        header = pd.read_excel(shared_data / "utrecht/cbs-kwb" / name, nrows=0, engine="calamine").columns
+        missing = [c for c in header if c not in REGION_COLUMNS and catalogue.indicator_id(c) is None]
+        assert missing == [], name
+    header = pd.read_excel(shared_data / "national/rivm-50090NED/2016_18+.xlsx", nrows=0, engine="calamine").columns
+    keys = [indicator_key(c) for c in header if c not in DIMENSIONS + REGION_ATTRIBUTES]
+    assert len(keys) == 35 and all(catalogue.indicator_id(k) for k in keys)
+
+
+def test_a_source_key_claimed_twice_is_refused(tmp_path):
+    for name in ("units.yaml", "themes.yaml"):
+        (tmp_path / name).write_text((ROOT / "catalogue" / name).read_text())
+    (tmp_path / "indicators").mkdir()
+    entry = {"label_nl": "x", "label_en": "x", "theme": "veiligheid", "unit": "percent",
+             "polarity": "neutral", "source_keys": ["zelfde kop"]}
+    (tmp_path / "indicators/a.yaml").write_text(yaml.safe_dump(
+        {"indicators": [entry | {"id": "een"}, entry | {"id": "twee"}]}))
+    with pytest.raises(ConfigError, match="claimed by both 'een' and 'twee'"):
+        Catalogue.load(tmp_path)

@@ -1,0 +1,78 @@
+"""Ingest: areas and indicators resolved, rows accounted for, unknown areas refused clearly."""
+
+import pytest
+
+from conftest import skip_without_shared
+from wijkmonitor.errors import AreaMatchError
+from wijkmonitor.ingest import ingest_file
+
+SWING = (
+    '"Niveau";"% huishoudens met bijstand|2016";"% huishoudens met bijstand|2017";"% nieuwe kop|2017"\r\n'
+    '"Wijk Overvecht";"17,9";"18,2";"3"\r\n'
+    '"Wijk Zuidwest";"12,0";".";"-"\r\n'
+    '"Onbekend";"1,0";"1,1";"2"\r\n'
+    '"Utrecht";"6,4";"6,5";"?"\r\n'
+)
+
+
+def write(tmp_path, text, name="export.csv", encoding="utf-8-sig"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_swing_export_ingested(tmp_path, catalogue, matcher):
+    result = ingest_file(write(tmp_path, SWING), fmt="auto", source_id="incijfers", catalogue=catalogue,
+                         matcher=matcher)
+    obs = result.observations.set_index(["indicator_id", "area_code", "period"])
+    assert obs.loc[("huishoudens_bijstand", "WK034403", 2017), "value"] == 18.2
+    assert obs.loc[("huishoudens_bijstand", "GM0344", 2017), "value"] == 6.5
+    assert obs.loc[("huishoudens_bijstand", "WK034408", 2017), "status"] == "suppressed"
+    assert obs.loc[("pct_nieuwe_kop", "WK034408", 2017), "status"] == "not_applicable"
+    assert obs.loc[("pct_nieuwe_kop", "GM0344", 2017), "status"] == "missing"
+    row = obs.loc[("huishoudens_bijstand", "WK034403", 2017)]
+    assert (row["source_row"], row["source_column"], row["area_name"]) == (2, "% huishoudens met bijstand|2017", "Wijk Overvecht")
+    log = result.log
+    assert (log["rows_read"], log["rows_kept"]) == (4, 3)
+    assert log["rows_dropped"] == {"total or unknown-area row": 1}
+    assert log["observations_read"] == 12 and log["observations_kept"] == 9
+    assert log["uncatalogued"] == [{"source_indicator": "% nieuwe kop", "indicator_id": "pct_nieuwe_kop"}]
+    assert log["reader"] == "swing_csv" and len(log["sha256"]) == 64
+
+
+def test_unknown_area_names_file_row_and_suggestion(tmp_path, catalogue, matcher):
+    text = SWING.replace("Wijk Zuidwest", "Wijk Zuidwets")
+    path = write(tmp_path, text)
+    before = path.read_bytes()
+    with pytest.raises(AreaMatchError) as error:
+        ingest_file(path, fmt="swing_csv", source_id="x", catalogue=catalogue, matcher=matcher)
+    message = str(error.value)
+    assert str(path) in message and "row 3" in message and "'Wijk Zuidwets'" in message
+    assert "closest: Zuidwest" in message
+    assert path.read_bytes() == before
+
+
+@skip_without_shared
+@pytest.mark.realdata
+def test_national_rivm_file_filtered_to_the_city(shared_data, catalogue, matcher):
+    result = ingest_file(shared_data / "national/rivm-50090NED/2016_18+.xlsx", fmt="auto", source_id="rivm",
+                         catalogue=catalogue, matcher=matcher)
+    log = result.log
+    assert (log["rows_read"], log["rows_kept"]) == (17341, 122)
+    assert log["rows_dropped"] == {"outside the municipality": 17219}
+    assert log["uncatalogued"] == []
+    obs = result.observations
+    good = obs[(obs["indicator_id"] == "ervaren_gezondheid_goed") & (obs["area_code"] == "WK034403")]
+    assert good["value"].tolist() == [63.5]
+    assert set(obs["area_code"]) <= set(matcher.register["code"]) and obs["area_code"].nunique() == 122
+
+
+@skip_without_shared
+@pytest.mark.realdata
+def test_incijfers_subwijken_resolve_to_register_codes(shared_data, catalogue, matcher):
+    result = ingest_file(shared_data / "utrecht/incijfers/UIC_cultuurdeelname_2023_subwijken.csv", fmt="auto",
+                         source_id="incijfers", catalogue=catalogue, matcher=matcher)
+    obs = result.observations.set_index("area_code")
+    assert obs.loc["SW0344013", "value"] == 90  # "Subwijk Nieuw Engeland, Schepenbrt"
+    assert obs.loc["SW0344034", "value"] == 75  # "Subwijk Zambesidreef, Tigrisdreef"
+    assert set(obs["indicator_id"]) == {"cultuurdeelname"}
