@@ -16,6 +16,6 @@ include: "rules/report.smk"
 
 
 rule all:
+    default_target: True
     input:
         REPORT_PDF,
-    default_target: True

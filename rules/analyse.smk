@@ -2,19 +2,19 @@
 
 
 rule analyse:
-    message:
-        "Computing gaps to the city and trends"
     input:
         db=WAREHOUSE,
         validation=VALIDATION,
     output:
         gaps=f"{ANALYSIS}/gaps.parquet",
         trends=f"{ANALYSIS}/trends.parquet",
+    log:
+        f"{LOGS}/analyse.log",
     params:
         city=config["city"]["code"],
         min_periods=config["analysis"]["min_periods_for_trend"],
         significance=config["analysis"]["significance"],
-    log:
-        f"{LOGS}/analyse.log",
+    message:
+        "Computing gaps to the city and trends"
     script:
         "../scripts/analyse.py"

@@ -15,9 +15,7 @@ PROCESSED = config["outputs"]["processed"]
 REPORTS = config["outputs"]["reports"]
 LOGS = config["outputs"]["logs"]
 CATALOGUE = config["catalogue"]
-CATALOGUE_FILES = sorted(
-    str(p) for p in Path(CATALOGUE).rglob("*.yaml")
-)
+CATALOGUE_FILES = sorted(str(p) for p in Path(CATALOGUE).rglob("*.yaml"))
 REGISTER = config["area_register"]
 WAREHOUSE = f"{PROCESSED}/warehouse.duckdb"
 ANALYSIS = f"{PROCESSED}/analysis"

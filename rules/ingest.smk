@@ -2,8 +2,6 @@
 
 
 rule ingest:
-    message:
-        "Reading {input.raw}"
     input:
         raw=lambda w: RAW[f"{w.source}/{w.name}"].path,
         register=REGISTER,
@@ -11,13 +9,15 @@ rule ingest:
     output:
         parquet=f"{PROCESSED}/staging/{{source}}/{{name}}.parquet",
         ingest_log=f"{PROCESSED}/staging/{{source}}/{{name}}.ingest.json",
+    log:
+        f"{LOGS}/ingest/{{source}}/{{name}}.log",
+    wildcard_constraints:
+        source="[a-z][a-z0-9_]*",
     params:
         raw=lambda w: vars(RAW[f"{w.source}/{w.name}"]),
         catalogue=CATALOGUE,
         aggregate_names=config["ingest"]["aggregate_names"],
-    wildcard_constraints:
-        source="[a-z][a-z0-9_]*",
-    log:
-        f"{LOGS}/ingest/{{source}}/{{name}}.log",
+    message:
+        "Reading {input.raw}"
     script:
         "../scripts/ingest.py"

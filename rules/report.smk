@@ -2,8 +2,6 @@
 
 
 rule figures:
-    message:
-        "Drawing the figures"
     input:
         db=WAREHOUSE,
         gaps=f"{ANALYSIS}/gaps.parquet",
@@ -18,17 +16,17 @@ rule figures:
             category="Figuren",
         ),
         manifest=f"{REPORTS}/build/figures.json",
-    params:
-        config=config,
     log:
         f"{LOGS}/figures.log",
+    params:
+        config=config,
+    message:
+        "Drawing the figures"
     script:
         "../scripts/figures.py"
 
 
 rule report:
-    message:
-        "Typesetting {output.pdf}"
     input:
         db=WAREHOUSE,
         gaps=f"{ANALYSIS}/gaps.parquet",
@@ -38,12 +36,16 @@ rule report:
         manifest=f"{REPORTS}/build/figures.json",
         template=workflow.source_path("../reports/templates/report.typ"),
     output:
-        pdf=report(REPORT_PDF, caption="../reports/captions/report.rst", category="Rapport"),
+        pdf=report(
+            REPORT_PDF, caption="../reports/captions/report.rst", category="Rapport"
+        ),
         context=f"{REPORTS}/build/report-data.json",
+    log:
+        f"{LOGS}/report.log",
     params:
         config=config,
         code_root=workflow.basedir,
-    log:
-        f"{LOGS}/report.log",
+    message:
+        "Typesetting {output.pdf}"
     script:
         "../scripts/report.py"

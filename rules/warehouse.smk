@@ -2,8 +2,6 @@
 
 
 rule warehouse:
-    message:
-        "Loading {output.db} from {params.n} staged files"
     input:
         parquet=[staging(key, "parquet") for key in RAW],
         ingest_logs=[staging(key, "ingest.json") for key in RAW],
@@ -11,29 +9,31 @@ rule warehouse:
         catalogue=CATALOGUE_FILES,
     output:
         db=WAREHOUSE,
+    log:
+        f"{LOGS}/warehouse.log",
     params:
         n=len(RAW),
         catalogue=CATALOGUE,
         priorities={s["id"]: i for i, s in enumerate(config["sources"])},
         demo_manifest=config["demo_manifest"],
         analysis_dir=ANALYSIS,
-    log:
-        f"{LOGS}/warehouse.log",
+    message:
+        "Loading {output.db} from {params.n} staged files"
     script:
         "../scripts/warehouse.py"
 
 
 rule validate:
-    message:
-        "Validating the warehouse with great-expectations"
     input:
         db=WAREHOUSE,
     output:
         results=VALIDATION,
+    log:
+        f"{LOGS}/validate.log",
     params:
         first=config["periods"]["first"],
         last=config["periods"]["last"],
-    log:
-        f"{LOGS}/validate.log",
+    message:
+        "Validating the warehouse with great-expectations"
     script:
         "../scripts/validate.py"

@@ -88,7 +88,7 @@ def test_fewer_than_min_periods_gives_no_trend():
        st.floats(min_value=0.1, max_value=100))
 def test_gap_invariants(values, city):
     frame = obs([("bijstand", "GM0001", 2020, city)] +
-                [("bijstand", code, 2020, v) for code, v in zip(["WK000101", "WK000102", "WK000103"], values)])
+                [("bijstand", code, 2020, v) for code, v in zip(["WK000101", "WK000102", "WK000103"], values, strict=True)])
     gaps = gap_to_city(frame, AREAS, INDICATORS, "GM0001")
     assert np.allclose(gaps["value"] - gaps["city_value"], gaps["abs_gap"])
     assert np.allclose(gaps["unfavourable_gap"], gaps["abs_gap"])  # lower is better: same sign

@@ -106,13 +106,20 @@ def build_checks(con, first_period: int, last_period: int) -> list[Check]:
 
 def _examples(check: Check, frame: pd.DataFrame, result: dict) -> list[Problem]:
     """Up to MAX_EXAMPLES failing rows, located in their raw file where the table allows."""
-    problems = []
+    problems, seen = [], set()
     column = getattr(check.expectation, "column", None)
-    for index in (result.get("partial_unexpected_index_list") or result.get("unexpected_index_list") or [])[:MAX_EXAMPLES]:
+    for index in result.get("unexpected_index_list") or result.get("partial_unexpected_index_list") or []:
+        if len(problems) >= MAX_EXAMPLES:
+            break
         index = index if isinstance(index, int) else next(iter(index.values()), None)
         if index is None or index not in frame.index:
             continue
         row = frame.loc[index]
+        # One example per distinct failing value, so five examples show five different problems.
+        key = row[column] if column else index
+        if key in seen:
+            continue
+        seen.add(key)
         if check.table == "observation":
             shown = row[column].item() if hasattr(row[column], "item") else row[column]
             problems.append(Problem(

@@ -804,7 +804,7 @@ def rivm_values(year: int, areas: Areas, population: Population) -> dict[str, di
         buurt = scatter_below(pd.Series(wijk, index=codes), children, buurt_inw, effects, link)
         for code in areas.buurten["code"]:
             put(code, key, float(np.round(buurt[code], 1)) if code in buurt.index else np.nan)
-    for code, row in values.items():
+    for row in values.values():
         if not np.isnan(row["Overgewicht_9"]):
             row["NormaalGewicht_8"] = round(100 - row["Ondergewicht_7"] - row["Overgewicht_9"], 1)
         else:

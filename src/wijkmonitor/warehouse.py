@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
-
 import tempfile
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from .analysis import ANALYSIS_COLUMNS
 from .catalogue import INDICATOR_COLUMNS, Catalogue
-
 
 SCHEMA_SQL = """
 CREATE TABLE area (

@@ -53,7 +53,7 @@ def read_tidy_csv(path: str | Path) -> pd.DataFrame:
                 f"has {len(fields)} fields where the header has {len(header)}.", file=str(path), row=line_no
             )
 
-        def get(name: str) -> str:
+        def get(name: str, fields: list[str] = fields) -> str:
             return fields[index[name]].strip() if name in index else ""
 
         try:

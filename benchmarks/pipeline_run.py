@@ -1,0 +1,75 @@
+"""Wall time and peak memory of the default (demo) run and of the no-op rerun.
+
+    python benchmarks/pipeline_run.py [--repeats 3] [--cores 2]
+
+Each repeat runs the workflow from scratch in a fresh temporary working directory (a copy of the
+demo data, the repository's catalogue), then reruns it with nothing changed. Peak memory is the
+largest resident set of any process of the run (ru_maxrss of the children, measured in a separate
+wrapper process per run so runs do not mix). Prints every measurement and the medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
+
+# Runs one command and prints its wall time and the peak RSS (KiB) of its process tree.
+WRAPPER = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+print(json.dumps({"seconds": time.perf_counter() - start, "code": code,
+                  "peak_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+
+def measure(workdir: Path, cores: int) -> dict:
+    command = [sys.executable, "-c", WRAPPER, SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"),
+               "--directory", str(workdir), "--configfile", str(workdir / "config.yaml"), "--cores", str(cores)]
+    result = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    if result["code"] != 0:
+        raise SystemExit(f"snakemake failed in {workdir} (exit {result['code']})")
+    return result
+
+
+def prepare(workdir: Path) -> None:
+    shutil.copytree(ROOT / "data/raw/demo", workdir / "data/raw/demo")
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    config["catalogue"] = str(ROOT / "catalogue")
+    config["area_register"] = str(ROOT / "catalogue/areas.csv")
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--cores", type=int, default=2)
+    args = parser.parse_args()
+    full, noop = [], []
+    for i in range(args.repeats):
+        with tempfile.TemporaryDirectory(prefix="wijkmonitor-bench-") as tmp:
+            workdir = Path(tmp)
+            prepare(workdir)
+            full.append(measure(workdir, args.cores))
+            noop.append(measure(workdir, args.cores))
+        print(f"run {i + 1}: full {full[-1]['seconds']:.1f} s, peak {full[-1]['peak_kib'] / 1024:.0f} MiB; "
+              f"no-op {noop[-1]['seconds']:.2f} s, peak {noop[-1]['peak_kib'] / 1024:.0f} MiB")
+    for name, runs in (("default run", full), ("no-op rerun", noop)):
+        print(f"{name}: median wall time {statistics.median(r['seconds'] for r in runs):.2f} s, "
+              f"median peak memory {statistics.median(r['peak_kib'] for r in runs) / 1024:.0f} MiB "
+              f"({len(runs)} runs, {args.cores} cores)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+"""End-to-end runs of the Snakemake workflow in temporary working directories."""
+
+import hashlib
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from conftest import ROOT, skip_without_shared
+
+pytestmark = pytest.mark.pipeline
+SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
+WIJKEN = ["West", "Noordwest", "Overvecht", "Noordoost", "Oost", "Binnenstad", "Zuid", "Zuidwest",
+          "Leidsche Rijn", "Vleuten-De Meern"]
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir), "--cores", "2",
+         "--configfile", str(workdir / "config.yaml"), *args],
+        capture_output=True, text=True, cwd=workdir, timeout=1800,
+    )
+
+
+def write_config(workdir: Path, config: dict) -> None:
+    config = {"catalogue": str(ROOT / "catalogue"), "area_register": str(ROOT / "catalogue/areas.csv")} | config
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+
+
+def pdf_pages(path: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(path.read_bytes())).pages]
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ------------------------------------------------------------------ demo run
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """The default demo run, in a copy of the demo data so that touching files is harmless."""
+    workdir = tmp_path_factory.mktemp("demo")
+    shutil.copytree(ROOT / "data/raw/demo", workdir / "data/raw/demo")
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    config.pop("catalogue"), config.pop("area_register")
+    write_config(workdir, config)
+    started = time.perf_counter()
+    result = snakemake(workdir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workdir, result, time.perf_counter() - started
+
+
+def test_demo_report_names_every_wijk_and_the_overvecht_gap(demo_run):
+    workdir, _, _ = demo_run
+    pages = pdf_pages(workdir / "reports/utrecht-2023.pdf")
+    text = "\n".join(pages)
+    for wijk in WIJKEN:
+        assert wijk in text, wijk
+    # The Overvecht gap with its numbers (WijkWijzer 2017 and the latest year).
+    assert re.search(r"huishoudens met\s+bijstand 18,2% tegen 6,5%", text)
+    assert "Overvecht: huishoudens met bijstand" in text
+    assert all("DEMONSTRATIEDATA" in page for page in pages)
+    assert len(pages) >= 10
+
+
+def test_demo_warehouse_tables_and_views(demo_run):
+    workdir, _, _ = demo_run
+    con = duckdb.connect(str(workdir / "data/processed/warehouse.duckdb"), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        assert {"area", "indicator", "observation", "source_file", "gaps", "trends", "observation_current"} <= tables
+        files = con.execute("SELECT count(*), bool_and(is_demo), min(length(sha256)), sum(rows_read) >= sum(rows_kept) "
+                            "FROM source_file").fetchone()
+        assert files == (16, True, 64, True)
+        os.chdir(workdir)  # the analysis views read parquet relative to the working directory
+        gap = con.execute("SELECT value, city_value, abs_gap FROM gaps WHERE indicator_id = 'huishoudens_bijstand' "
+                          "AND area_code = 'WK034403' AND period = 2017").fetchone()
+        assert gap[0] == 18.2 and gap[1] == 6.5 and gap[2] == pytest.approx(11.7)
+        trend = con.execute("SELECT gap_trend FROM trends WHERE indicator_id = 'huishoudens_bijstand' "
+                            "AND area_code = 'WK034403'").fetchone()
+        assert trend == ("widening",)
+    finally:
+        os.chdir(ROOT)
+        con.close()
+    results = yaml.safe_load((workdir / "reports/validation/results.json").read_text())
+    assert results["success"] and results["failed_critical"] == 0
+
+
+def test_outputs_are_byte_identical_when_rebuilt(demo_run):
+    workdir, _, _ = demo_run
+    outputs = [workdir / "reports/utrecht-2023.pdf", *sorted((workdir / "reports/figures").glob("*.svg"))]
+    before = {p.name: sha(p) for p in outputs}
+    rerun = snakemake(workdir, "--forcerun", "figures")
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert {p.name: sha(p) for p in outputs} == before
+
+
+def test_second_run_does_nothing_and_changing_one_file_reruns_only_its_dependants(demo_run):
+    workdir, _, _ = demo_run
+    again = snakemake(workdir)
+    assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
+    # A newer time stamp alone is not a change: Snakemake compares the file's checksum.
+    changed = workdir / "data/raw/demo/incijfers/subwijken_bijstand.csv"
+    os.utime(changed)
+    assert "Nothing to be done" in snakemake(workdir, "--dry-run").stdout
+    changed.write_bytes(changed.read_bytes() + b"\r\n")  # a trailing blank line: new bytes, same data
+    dry = snakemake(workdir, "--dry-run")
+    stats = dict(re.findall(r"^(\w+)\s+(\d+)$", dry.stdout, flags=re.M))
+    assert stats.get("ingest") == "1", dry.stdout
+    assert {k: stats.get(k) for k in ("warehouse", "validate", "analyse", "figures", "report")} == dict.fromkeys(
+        ("warehouse", "validate", "analyse", "figures", "report"), "1")
+    assert "subwijken_bijstand.csv" in dry.stdout and "kwb-2019.xlsx" not in dry.stdout
+
+
+# ------------------------------------------------------------- real exports
+
+
+@skip_without_shared
+@pytest.mark.realdata
+def test_real_utrecht_exports_through_a_config_file(shared_data, tmp_path):
+    write_config(tmp_path, {
+        "city": {"name": "Utrecht", "code": "GM0344"},
+        "periods": {"first": 2000, "last": 2024},  # the monitor transcription has one figure for 2000
+        "sources": [
+            {"id": "incijfers", "files": [str(shared_data / "utrecht/incijfers/*.csv")]},
+            {"id": "cbs_kwb", "format": "cbs_kwb_xlsx", "files": [str(shared_data / "utrecht/cbs-kwb/*.xlsx")]},
+            {"id": "rivm", "format": "auto", "files": [str(shared_data / "national/rivm-50090NED/20*_18+.xlsx"),
+                                                         str(shared_data / "national/rivm-50090NED/RIVM_gezondheid2020_18+.xlsx")]},
+            {"id": "monitor", "format": "tidy_csv",
+             "files": [str(shared_data / "utrecht/monitor-transcribed/utrecht_monitor_city_series.csv")]},
+        ],
+        "report": {"focus_areas": ["WK034403"], "key_indicators": ["ervaren_gezondheid_goed", "moeite_met_rondkomen"]},
+    })
+    result = snakemake(tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    con = duckdb.connect(str(tmp_path / "data/processed/warehouse.duckdb"), read_only=True)
+    good = con.execute("SELECT period, value FROM observation WHERE indicator_id = 'ervaren_gezondheid_goed' "
+                       "AND area_code = 'WK034403' ORDER BY period").fetchall()
+    assert good == [(2012, 65.8), (2016, 63.5), (2020, 69.9)]
+    files = con.execute("SELECT reader, count(*), sum(rows_read), sum(rows_kept), bool_or(is_demo) FROM source_file "
+                        "GROUP BY reader ORDER BY reader").fetchall()
+    assert files == [("cbs_kwb_xlsx", 2, 244, 244, False), ("rivm_50090_xlsx", 3, 3 * 17341, 3 * 122, False),
+                     ("swing_csv", 3, 105, 105, False), ("tidy_csv", 1, 240, 240, False)]
+    con.close()
+    text = "\n".join(pdf_pages(tmp_path / "reports/utrecht-2024.pdf"))
+    assert "Overvecht" in text and "DEMONSTRATIEDATA" not in text
+    assert "uncatalogued" not in result.stderr or "not in the indicator catalogue" in result.stderr
+
+
+# ---------------------------------------------------------------- bad input
+
+
+SWING_OK = ('"Niveau";"% huishoudens met bijstand|2016";"% huishoudens met bijstand|2017";'
+            '"% huishoudens met bijstand|2018"\n'
+            '"Wijk Overvecht";"17,9";"18,2";"18,6"\n"Wijk Zuidwest";"12,0";"12,4";"12,8"\n"Utrecht";"6,4";"6,5";"6,4"\n')
+
+
+def small_run(tmp_path: Path, swing_text: str, name: str = "export.csv", data: bytes | None = None):
+    raw = tmp_path / "data/raw" / name
+    raw.parent.mkdir(parents=True)
+    raw.write_bytes(data if data is not None else swing_text.encode("utf-8"))
+    write_config(tmp_path, {"city": {"name": "Utrecht", "code": "GM0344"}, "periods": {"first": 2010, "last": 2023},
+                            "sources": [{"id": "incijfers", "files": [f"data/raw/{name}"]}]})
+    before = sha(raw)
+    result = snakemake(tmp_path)
+    assert sha(raw) == before, "the raw file was modified"
+    return result, result.stdout + result.stderr
+
+
+def test_unknown_area_stops_with_file_row_and_suggestion(tmp_path):
+    result, output = small_run(tmp_path, SWING_OK.replace("Wijk Zuidwest", "Wijk Zuidwets"))
+    assert result.returncode != 0
+    assert re.search(r"data/raw/export\.csv: 1 area\(s\) not in the area register: row 3: name 'Wijk Zuidwets' "
+                     r"\(closest: Zuidwest", output)
+    assert "Traceback" not in output
+    assert not (tmp_path / "data/processed/warehouse.duckdb").exists()
+    assert not list((tmp_path / "data/processed").rglob("*.parquet"))
+    assert not (tmp_path / "reports/utrecht-2023.pdf").exists()
+
+
+def test_value_out_of_range_stops_at_validation_naming_the_cell(tmp_path):
+    result, output = small_run(tmp_path, SWING_OK.replace('"18,2"', '"182,0"'))
+    assert result.returncode != 0
+    assert "values in per cent are in [0, 100]" in output
+    assert "data/raw/export.csv, row 2, column '% huishoudens met bijstand|2017'" in output
+    assert "Traceback" not in output
+    assert not (tmp_path / "reports/validation/results.json").exists()
+    assert not (tmp_path / "data/processed/analysis").exists()
+    assert not list((tmp_path / "data/processed").rglob("*.tmp"))
+
+
+def test_unreadable_file_is_named(tmp_path):
+    result, output = small_run(tmp_path, "", name="export.xlsx", data=b"PK\x03\x04 this is not a workbook")
+    assert result.returncode != 0
+    assert "data/raw/export.xlsx: cannot be opened as an Excel workbook" in output
+    assert "Traceback" not in output
+
+
+def test_invalid_config_is_one_message(tmp_path):
+    write_config(tmp_path, {"city": {"name": "Utrecht", "code": "Utrecht"}, "periods": {"first": 2010, "last": 2023},
+                            "sources": [{"id": "x", "files": ["nothing/*.csv"]}]})
+    result = snakemake(tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "wijkmonitor: error: invalid configuration" in output and "'Utrecht' does not match" in output

@@ -1,0 +1,30 @@
+"""The typst template: names from input files are text, never markup."""
+
+import io
+import json
+
+from pypdf import PdfReader
+
+from conftest import ROOT
+
+
+def test_template_renders_hostile_names_literally(tmp_path):
+    import typst
+
+    from wijkmonitor.report import FONT_DIR
+
+    hostile = "#set page(width: 1cm) $x$ *vet* _schuin_ @label <anker> \\ [haak] ]"
+    context = {
+        "title": hostile, "city": "Stad #1", "edition": "2023", "period": "2014–2023", "demo_notice": "",
+        "demo_text": "", "summary": [hostile], "largest_gaps": [], "widening": [], "themes": [],
+        "trend_figures": [], "gap_table": {"header": ["Wijk", "x"], "rows": [[hostile, "18,2%"]], "note": ""},
+        "focus": [], "quality": {"text": "", "rows": [], "uncatalogued": [], "n_uncatalogued": 0},
+        "sources": [], "hashes": [], "versions": [], "config": hostile, "revision": "abc", "methods": [],
+        "figures_dir": "",
+    }
+    pdf = typst.compile((ROOT / "reports/templates/report.typ").read_bytes(), root=str(tmp_path),
+                        font_paths=[str(FONT_DIR)], ignore_system_fonts=True,
+                        sys_inputs={"data": json.dumps(context)}, timestamp=0)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert text.count("*vet*") >= 3 and "$x$" in text and "<anker>" in text and "#set page" in text
+    assert "18,2%" in text
