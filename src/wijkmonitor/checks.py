@@ -28,6 +28,7 @@ class Check:
     table: str
     expectation: object
     description: str
+    description_nl: str
 
 
 def observation_frame_for_checks(con) -> pd.DataFrame:
@@ -51,55 +52,62 @@ def build_checks(con, first_period: int, last_period: int) -> list[Check]:
     indicator_ids = [r[0] for r in con.execute("SELECT id FROM indicator ORDER BY id").fetchall()]
     catalogued = [r[0] for r in con.execute("SELECT id FROM indicator WHERE catalogued ORDER BY id").fetchall()]
     units = con.execute(
-        "SELECT id, label_en, min, max FROM unit WHERE id IN (SELECT DISTINCT unit FROM indicator "
+        "SELECT id, label_en, label_nl, min, max FROM unit WHERE id IN (SELECT DISTINCT unit FROM indicator "
         "WHERE id IN (SELECT DISTINCT indicator_id FROM observation)) ORDER BY id"
     ).fetchall()
+    ok_only = {"row_condition": f'status == "{OK}"', "condition_parser": "pandas"}
     checks = [
         Check("observation", gxe.ExpectColumnValuesToBeUnique(column="observation_key", severity=CRITICAL),
-              "one observation per indicator, area, category, year, source and edition"),
+              "one observation per indicator, area, category, year, source and edition",
+              "één waarneming per indicator, gebied, categorie, jaar, bron en editie"),
         Check("observation", gxe.ExpectColumnValuesToBeInSet(column="area_code", value_set=area_codes,
                                                              severity=CRITICAL),
-              "every area is in the area register"),
+              "every area is in the area register", "elk gebied staat in het gebiedenregister"),
         Check("observation", gxe.ExpectColumnValuesToBeInSet(column="indicator_id", value_set=indicator_ids,
                                                              severity=CRITICAL),
-              "every indicator is in the indicator table"),
+              "every indicator is in the indicator table", "elke indicator staat in de indicatortabel"),
         Check("observation", gxe.ExpectColumnValuesToBeBetween(column="period", min_value=first_period,
                                                                max_value=last_period, severity=CRITICAL),
-              f"periods lie within {first_period}-{last_period} (config periods)"),
+              f"periods lie within {first_period}-{last_period} (config periods)",
+              f"jaren liggen binnen {first_period}–{last_period} (configuratie)"),
         Check("observation", gxe.ExpectColumnValuesToBeInSet(column="status", value_set=list(STATUSES),
                                                              severity=CRITICAL),
-              "status is one of " + ", ".join(STATUSES)),
-        Check("observation", gxe.ExpectColumnValuesToNotBeNull(
-            column="value", row_condition=f'status == "{OK}"', condition_parser="pandas", severity=CRITICAL),
-              "a value is present where the status is ok"),
+              "status is one of " + ", ".join(STATUSES), "status is een van " + ", ".join(STATUSES)),
+        Check("observation", gxe.ExpectColumnValuesToNotBeNull(column="value", severity=CRITICAL, **ok_only),
+              "a value is present where the status is ok", "een waarde waar de status ok is"),
         Check("observation", gxe.ExpectColumnValuesToBeNull(
             column="value", row_condition=f'status != "{OK}"', condition_parser="pandas", severity=CRITICAL),
-              "no value where the status is not ok (suppressed, missing, not applicable)"),
+              "no value where the status is not ok (suppressed, missing, not applicable)",
+              "geen waarde waar de status niet ok is (geheim, ontbrekend, niet van toepassing)"),
     ]
-    for unit_id, label, low, high in units:
+    for unit_id, label_en, label_nl, low, high in units:
         if low is None and high is None:
             continue
-        bounds = (f"in [{low:g}, {high:g}]" if high is not None else f">= {low:g}")
+        if high is not None:
+            en, nl = f"in [{low:g}, {high:g}]", f"tussen {low:g} en {high:g}"
+        else:
+            en, nl = f">= {low:g}", f"minstens {low:g}"
         checks.append(Check(
             "observation",
             gxe.ExpectColumnValuesToBeBetween(
                 column="value", min_value=low, max_value=high,
                 row_condition=f'unit == "{unit_id}" and status == "{OK}"', condition_parser="pandas",
                 severity=CRITICAL),
-            f"values in {label} are {bounds}",
+            f"values in {label_en} are {en}", f"waarden in {label_nl} liggen {nl}",
         ))
     checks += [
         Check("observation", gxe.ExpectColumnValuesToBeInSet(column="indicator_id", value_set=catalogued,
                                                              severity=WARNING),
-              "every indicator is catalogued (label, unit, polarity known)"),
+              "every indicator is catalogued (label, unit, polarity known)",
+              "elke indicator staat in de catalogus (naam, eenheid, richting bekend)"),
         Check("observation", gxe.ExpectColumnValuesToBeBetween(
             column="n", min_value=1, row_condition="n == n", condition_parser="pandas", severity=CRITICAL),
-              "sample sizes, where given, are at least 1"),
+              "sample sizes, where given, are at least 1", "steekproefomvang, waar bekend, is minstens 1"),
         Check("area", gxe.ExpectColumnValuesToBeUnique(column="code", severity=CRITICAL),
-              "area codes are unique"),
+              "area codes are unique", "gebiedscodes zijn uniek"),
         Check("source_file", gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="rows_read", column_B="rows_kept", or_equal=True, severity=CRITICAL),
-              "no file keeps more rows than it has"),
+              "no file keeps more rows than it has", "geen bestand bewaart meer rijen dan het heeft"),
     ]
     return checks
 
@@ -135,9 +143,11 @@ def _examples(check: Check, frame: pd.DataFrame, result: dict) -> list[Problem]:
 
 def validate_warehouse(db_path: str, first_period: int, last_period: int) -> dict:
     """Run every check; return the results as a JSON-ready dict (no exception on failure)."""
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
+
+    # GX logs its own housekeeping (temporary docs folders) at INFO; keep the run's log about data.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
     con = connect_read_only(db_path)
     try:
@@ -173,6 +183,7 @@ def validate_warehouse(db_path: str, first_period: int, last_period: int) -> dic
                 "table": table,
                 "expectation": result.expectation_config.type,
                 "description": check.description,
+                "description_nl": check.description_nl,
                 "severity": str(check.expectation.severity.value),
                 "success": bool(result.success),
                 "element_count": int(details.get("element_count", len(frame)) or 0),

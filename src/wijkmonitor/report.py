@@ -342,7 +342,8 @@ def build_context(run: RunData, config: dict, manifest: list[dict], code_root: s
                        "Geen indicatoren met cijfers per wijk in dit thema.", "figure": fig})
 
     validation_rows = [
-        [r["description"], r["table"], r["severity"], "geslaagd" if r["success"] else "niet geslaagd",
+        [r["description_nl"], r["table"], {"critical": "fout", "warning": "waarschuwing"}.get(r["severity"], r["severity"]),
+         "geslaagd" if r["success"] else "niet geslaagd",
          format_number(r["unexpected_count"], 0), "; ".join(r["examples"][:2]) or "–"]
         for r in run.validation["results"]
     ]
