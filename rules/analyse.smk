@@ -10,6 +10,8 @@ rule analyse:
         trends=f"{ANALYSIS}/trends.parquet",
     log:
         f"{LOGS}/analyse.log",
+    benchmark:
+        f"{LOGS}/benchmarks/analyse.tsv"
     params:
         city=config["city"]["code"],
         min_periods=config["analysis"]["min_periods_for_trend"],

@@ -11,6 +11,8 @@ rule ingest:
         ingest_log=f"{PROCESSED}/staging/{{source}}/{{name}}.ingest.json",
     log:
         f"{LOGS}/ingest/{{source}}/{{name}}.log",
+    benchmark:
+        f"{LOGS}/benchmarks/ingest/{{source}}/{{name}}.tsv"
     wildcard_constraints:
         source="[a-z][a-z0-9_]*",
     params:

@@ -18,6 +18,8 @@ rule figures:
         manifest=f"{REPORTS}/build/figures.json",
     log:
         f"{LOGS}/figures.log",
+    benchmark:
+        f"{LOGS}/benchmarks/figures.tsv"
     params:
         config=config,
     message:
@@ -42,6 +44,8 @@ rule report:
         context=f"{REPORTS}/build/report-data.json",
     log:
         f"{LOGS}/report.log",
+    benchmark:
+        f"{LOGS}/benchmarks/report.tsv"
     params:
         config=config,
         code_root=workflow.basedir,

@@ -11,6 +11,8 @@ rule warehouse:
         db=WAREHOUSE,
     log:
         f"{LOGS}/warehouse.log",
+    benchmark:
+        f"{LOGS}/benchmarks/warehouse.tsv"
     params:
         n=len(RAW),
         catalogue=CATALOGUE,
@@ -30,6 +32,8 @@ rule validate:
         results=VALIDATION,
     log:
         f"{LOGS}/validate.log",
+    benchmark:
+        f"{LOGS}/benchmarks/validate.tsv"
     params:
         first=config["periods"]["first"],
         last=config["periods"]["last"],

@@ -93,3 +93,21 @@ def test_gap_invariants(values, city):
     assert np.allclose(gaps["value"] - gaps["city_value"], gaps["abs_gap"])
     assert np.allclose(gaps["unfavourable_gap"], gaps["abs_gap"])  # lower is better: same sign
     assert sorted(gaps["rank"]) == sorted(pd.Series(values).rank(method="min").astype(int))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.floats(min_value=-50, max_value=50, allow_nan=False), min_size=3, max_size=8),
+                min_size=1, max_size=4))
+def test_grouped_ols_equals_linregress_per_group(groups):
+    from wijkmonitor.analysis import grouped_ols
+
+    rows = [{"g": i, "x": 2010 + j, "y": y} for i, ys in enumerate(groups) for j, y in enumerate(ys)]
+    result = grouped_ols(pd.DataFrame(rows), ["g"], "x", "y")
+    for i, ys in enumerate(groups):
+        x = np.arange(2010, 2010 + len(ys))
+        if np.ptp(ys) == 0:
+            continue  # a flat line: linregress warns and its p is undefined
+        slope, low, high, p = linear_trend(x, np.array(ys))
+        assert result.loc[i, "slope"] == pytest.approx(slope, abs=1e-7)
+        assert result.loc[i, "ci_low"] == pytest.approx(low, abs=1e-6)
+        assert result.loc[i, "p"] == pytest.approx(p, abs=1e-7)

@@ -76,44 +76,72 @@ def linear_trend(periods: np.ndarray, values: np.ndarray) -> tuple[float, float,
     return float(result.slope), float(result.slope - half), float(result.slope + half), float(result.pvalue)
 
 
+def grouped_ols(frame: pd.DataFrame, keys: list[str], x: str, y: str) -> pd.DataFrame:
+    """OLS of y on x within each group, vectorised: n, slope, 95% t interval and two-sided p.
+
+    The same numbers as `linear_trend` per group (tests check it), without a Python loop, so
+    thousands of area series take milliseconds.
+    """
+    data = frame[[*keys, x, y]].dropna(subset=[x, y]).copy()
+    data[x] = data[x].astype(float)
+    # Round away float noise (gaps of 1-decimal figures differ by ~1e-15), so a constant series
+    # has a slope of exactly zero rather than a "significant" 1e-17.
+    data[y] = data[y].astype(float).round(9)
+    grouped = data.groupby(keys, dropna=False, sort=True)
+    mean = grouped[[x, y]].transform("mean")
+    data["_dx"], data["_dy"] = data[x] - mean[x], data[y] - mean[y]
+    data["_sxx"], data["_sxy"], data["_syy"] = data["_dx"] ** 2, data["_dx"] * data["_dy"], data["_dy"] ** 2
+    sums = data.groupby(keys, dropna=False, sort=True).agg(
+        n=(x, "size"), sxx=("_sxx", "sum"), sxy=("_sxy", "sum"), syy=("_syy", "sum"))
+    dof = sums["n"] - 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = sums["sxy"] / sums["sxx"]
+        sse = (sums["syy"] - slope * sums["sxy"]).clip(lower=0)
+        se = np.sqrt(sse / dof / sums["sxx"])
+        t = np.abs(slope / se)
+    p = pd.Series(2 * stats.t.sf(t.fillna(0), dof.clip(lower=1)), index=sums.index)
+    p = p.where(se > 0, np.where(slope == 0, 1.0, 0.0))  # an exact line: certain, unless flat
+    half = stats.t.ppf(0.975, dof.clip(lower=1)) * se
+    return pd.DataFrame({"n": sums["n"], "slope": slope, "ci_low": slope - half, "ci_high": slope + half,
+                         "p": p.where(dof > 0)})
+
+
 def area_trends(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame,
                 city_code: str, min_periods: int = 3, significance: float = 0.05) -> pd.DataFrame:
     """Per indicator, category and area with at least `min_periods` years: the slope, and whether
     the gap to the city widens or narrows (the slope of value - city, tested at `significance`)."""
+    keys = ["indicator_id", "category", "area_code"]
     ok = observations[observations["status"] == "ok"].copy()
     ok["category"] = ok["category"].astype("string")
     city = ok.loc[ok["area_code"] == city_code, [*_KEY, "value"]].rename(columns={"value": "city_value"})
     ok = ok.merge(city, on=_KEY, how="left")
-    polarity = dict(zip(indicators["id"], indicators["polarity"], strict=True))
-    level = dict(zip(areas["code"], areas["level"], strict=True))
-    rows = []
-    for (indicator, category, area), series in ok.groupby(
-        ["indicator_id", "category", "area_code"], dropna=False, sort=True
-    ):
-        series = series.sort_values("period")
-        if len(series) < min_periods:
-            continue
-        periods = series["period"].to_numpy(dtype=float)
-        slope, low, high, p = linear_trend(periods, series["value"].to_numpy(dtype=float))
-        row = {
-            "indicator_id": indicator, "category": category, "area_code": area, "level": level.get(area),
-            "first_period": int(periods[0]), "last_period": int(periods[-1]), "n_periods": len(series),
-            "slope": slope, "slope_ci_low": low, "slope_ci_high": high, "slope_p": p,
-        }
-        both = series.dropna(subset=["city_value"])
-        if area != city_code and len(both) >= min_periods:
-            gaps = (both["value"] - both["city_value"]).to_numpy(dtype=float)
-            gap_slope, _, _, gap_p = linear_trend(both["period"].to_numpy(dtype=float), gaps)
-            # The gap widens when it moves away from zero: its slope has the sign of the gap.
-            direction = np.sign(gaps[-1]) * gap_slope
-            trend = NO_CHANGE
-            if gap_p < significance and direction != 0:
-                trend = WIDENING if direction > 0 else NARROWING
-            sign = {"lower_is_better": 1, "higher_is_better": -1}.get(polarity.get(indicator))
-            row |= {
-                "first_gap": gaps[0], "last_gap": gaps[-1], "gap_slope": gap_slope, "gap_slope_p": gap_p,
-                "gap_trend": trend,
-                "unfavourable": None if sign is None else bool(sign * gaps[-1] > 0),
-            }
-        rows.append(row)
-    return _typed(pd.DataFrame(rows, columns=list(TRENDS_COLUMNS)), TRENDS_COLUMNS)
+    ok["gap"] = (ok["value"] - ok["city_value"]).where(ok["area_code"] != city_code)
+    ok["period"] = ok["period"].astype(float)
+    ok["value"] = ok["value"].astype(float)
+    ok["gap"] = ok["gap"].astype(float)
+
+    ols = grouped_ols(ok, keys, "period", "value")
+    ols = ols[ols["n"] >= min_periods]
+    span = ok.groupby(keys, dropna=False, sort=True)["period"].agg(first_period="min", last_period="max")
+    table = ols.join(span).rename(columns={"n": "n_periods", "ci_low": "slope_ci_low",
+                                           "ci_high": "slope_ci_high", "p": "slope_p"})
+    with_gap = ok.dropna(subset=["gap"]).sort_values([*keys, "period"])
+    gap_ols = grouped_ols(with_gap, keys, "period", "gap")
+    gap_ols = gap_ols[gap_ols["n"] >= min_periods]
+    ends = with_gap.groupby(keys, dropna=False, sort=True)["gap"].agg(first_gap="first", last_gap="last")
+    gap_table = gap_ols[["slope", "p"]].rename(columns={"slope": "gap_slope", "p": "gap_slope_p"}).join(ends)
+    table = table.join(gap_table, how="left").reset_index()
+    if table.empty:
+        return _typed(pd.DataFrame(columns=list(TRENDS_COLUMNS)), TRENDS_COLUMNS)
+
+    # The gap widens when it moves away from zero: its slope has the sign of the latest gap.
+    direction = np.sign(table["last_gap"]) * table["gap_slope"]
+    significant = (table["gap_slope_p"] < significance) & (direction != 0)
+    table["gap_trend"] = np.where(table["gap_slope"].isna(), None, np.where(
+        significant & (direction > 0), WIDENING, np.where(significant & (direction < 0), NARROWING, NO_CHANGE)))
+    sign = table["indicator_id"].map(dict(zip(indicators["id"], indicators["polarity"], strict=True))).map(
+        {"lower_is_better": 1.0, "higher_is_better": -1.0})
+    table["unfavourable"] = pd.Series(sign * table["last_gap"] > 0, dtype="boolean").where(
+        sign.notna() & table["last_gap"].notna())
+    table["level"] = table["area_code"].map(dict(zip(areas["code"], areas["level"], strict=True)))
+    return _typed(table.sort_values(keys), TRENDS_COLUMNS)
