@@ -108,3 +108,17 @@ def parse_series(cells: pd.Series, *, decimal: str = ".") -> tuple[pd.Series, pd
     bad = ~is_marker & ~numeric
     value = pd.to_numeric(cleaned.where(numeric & ~is_marker), errors="coerce").astype("Float64")
     return value, status, bad
+
+
+def parse_long_cells(long: pd.DataFrame, path: str | Path, column_field: str,
+                     *, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
+    """(value, status) of a melted table's `cell` column; the first cell that is neither a number
+    nor a marker ends the read with its row (`source_row`) and column (`column_field`)."""
+    value, status, bad = parse_series(long["cell"], decimal=decimal)
+    if bad.any():
+        first = long[bad].iloc[0]
+        raise ReaderError(
+            f"{first['cell']!r} is not a number or a known missing marker (. x - ? or empty).",
+            file=str(path), row=int(first["source_row"]), column=str(first[column_field]),
+        )
+    return value, status

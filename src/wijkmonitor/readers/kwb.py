@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..canonical import read_frame
 from ..errors import ReaderError
-from .common import parse_series, period_from_label
+from .common import parse_long_cells, period_from_label
 from .excel import read_sheet
 
 # Region attributes of the kwb table, not statistics about the region.
@@ -65,13 +65,7 @@ def read_cbs_kwb_xlsx(path: str | Path, period: int | None = None) -> pd.DataFra
         id_vars=["_code", "regio", "source_row"], value_vars=indicator_columns,
         var_name="source_indicator", value_name="cell",
     )
-    value, status, bad = parse_series(long["cell"], decimal=".")
-    if bad.any():
-        first = long[bad].iloc[0]
-        raise ReaderError(
-            f"{first['cell']!r} is not a number or a known missing marker (. x - ? or empty).",
-            file=str(path), row=int(first["source_row"]), column=str(first["source_indicator"]),
-        )
+    value, status = parse_long_cells(long, path, "source_indicator")
     return read_frame(
         pd.DataFrame(
             {

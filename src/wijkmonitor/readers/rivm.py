@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..canonical import read_frame
 from ..errors import ReaderError
-from .common import parse_series, period_from_label
+from .common import parse_long_cells, period_from_label
 from .excel import read_sheet
 
 DIMENSIONS = ("ID", "Leeftijd", "Marges", "WijkenEnBuurten", "Perioden")
@@ -71,13 +71,7 @@ def read_rivm_50090_xlsx(path: str | Path) -> pd.DataFrame:
         id_vars=["WijkenEnBuurten", "_name", "Leeftijd", "_period", "Perioden", "source_row"],
         value_vars=indicator_columns, var_name="column", value_name="cell",
     )
-    value, status, bad = parse_series(long["cell"], decimal=".")
-    if bad.any():
-        first = long[bad].iloc[0]
-        raise ReaderError(
-            f"{first['cell']!r} is not a number or a known missing marker (. x - ? or empty).",
-            file=str(path), row=int(first["source_row"]), column=str(first["column"]),
-        )
+    value, status = parse_long_cells(long, path, "column")
     return read_frame(
         pd.DataFrame(
             {

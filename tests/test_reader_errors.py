@@ -1,0 +1,69 @@
+"""Readers refuse bad input with one message naming the file, the row and the column."""
+
+import openpyxl
+import pytest
+
+from wijkmonitor.errors import ReaderError
+from wijkmonitor.readers.kwb import read_cbs_kwb_xlsx
+from wijkmonitor.readers.swing import read_swing_csv
+from wijkmonitor.readers.tidy import read_tidy_csv
+
+
+def kwb_workbook(path, cell):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "kwb-2023"
+    sheet.append(["gwb_code_10", "gwb_code_8", "regio", "gm_naam", "recs", "gwb_code", "ind_wbi", "a_inw", "p_koopw"])
+    sheet.append(["GM0344", "0344", "Utrecht", "Utrecht", "Gemeente", "GM0344", 1, 367947, 44])
+    sheet.append(["WK034403", "034403", "Wijk 03 Overvecht", "Utrecht", "Wijk", "WK034403", 1, 34910, cell])
+    book.save(path)
+    return path
+
+
+def test_kwb_bad_cell_is_located(tmp_path):
+    path = kwb_workbook(tmp_path / "kwb-2023.xlsx", "twintig")
+    with pytest.raises(ReaderError) as error:
+        read_cbs_kwb_xlsx(path)
+    assert str(error.value) == (f"{path}, row 3, column 'p_koopw': 'twintig' is not a number or a known "
+                                "missing marker (. x - ? or empty).")
+
+
+def test_kwb_marker_cells_are_kept(tmp_path):
+    frame = read_cbs_kwb_xlsx(kwb_workbook(tmp_path / "kwb-2023.xlsx", "."))
+    row = frame[(frame["area_code"] == "WK034403") & (frame["source_indicator"] == "p_koopw")].iloc[0]
+    assert row["status"] == "suppressed" and row["source_row"] == 3
+
+
+def test_swing_bad_value_is_located(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text('"Niveau";"% a|2020";"% a|2021"\n"Wijk West";"3,1";"drie"\n', encoding="utf-8")
+    with pytest.raises(ReaderError, match=r"x\.csv, row 2, column '% a\|2021': 'drie' is not a number"):
+        read_swing_csv(path)
+
+
+def test_swing_columns_with_the_same_header_are_refused(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text('"Niveau";"% a|2020";"% a|2020"\n"Wijk West";"3,1";"4"\n', encoding="utf-8")
+    with pytest.raises(ReaderError, match="two columns describe the same indicator, category and year"):
+        read_swing_csv(path)
+
+
+def test_swing_header_without_year_is_refused(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text('"Niveau";"% a|vorig jaar"\n"Wijk West";"3,1"\n', encoding="utf-8")
+    with pytest.raises(ReaderError, match=r"row 1, column '% a\|vorig jaar': header .* names no indicator or no year"):
+        read_swing_csv(path)
+
+
+def test_tidy_status_must_agree_with_value(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("indicator,area_name,period,value,status\nx,Utrecht,2020,5,suppressed\n", encoding="utf-8")
+    with pytest.raises(ReaderError, match=r"t\.csv, row 2, column 'status': status 'suppressed' does not agree"):
+        read_tidy_csv(path)
+
+
+def test_tidy_missing_column_is_named(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("indicator,area_name,value\nx,Utrecht,5\n", encoding="utf-8")
+    with pytest.raises(ReaderError, match="missing column\\(s\\) period"):
+        read_tidy_csv(path)
