@@ -1,0 +1,54 @@
+"""Config validation (schema with defaults) and resolving raw files."""
+
+import pytest
+import yaml
+
+from conftest import ROOT
+from wijkmonitor.config import load_config, raw_files, validate_config
+from wijkmonitor.errors import ConfigError
+
+
+def minimal(**extra):
+    return {"city": {"name": "Utrecht", "code": "GM0344"}, "periods": {"first": 2014, "last": 2023},
+            "sources": [{"id": "survey", "files": ["data/raw/demo/bewonersenquete/*.csv"]}]} | extra
+
+
+def test_defaults_are_filled_in():
+    config = validate_config(minimal())
+    assert config["sources"][0]["format"] == "auto"
+    assert config["analysis"] == {"min_periods_for_trend": 3, "significance": 0.05}
+    assert config["report"]["theme_set"] == "wijkwijzer" and config["outputs"]["processed"] == "data/processed"
+
+
+def test_the_default_config_is_valid():
+    config = load_config(ROOT / "config.yaml")
+    assert [s["id"] for s in config["sources"]] == ["bewonersenquete", "incijfers", "cbs_kwb", "rivm"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [({"city": {"name": "Utrecht", "code": "0344"}}, "'0344' does not match"),
+     ({"periods": {"first": 2023, "last": 2014}}, "periods.first is after periods.last"),
+     ({"colour": "blue"}, "Additional properties are not allowed"),
+     ({"sources": [{"id": "a", "files": ["x"]}, {"id": "a", "files": ["y"]}]}, "source ids must be unique")],
+)
+def test_invalid_config_gives_one_message(change, message):
+    with pytest.raises(ConfigError, match="invalid configuration") as error:
+        validate_config(minimal(**change))
+    assert message in str(error.value)
+
+
+def test_raw_files_resolve_globs_and_refuse_empty_patterns(monkeypatch, tmp_path):
+    monkeypatch.chdir(ROOT)
+    files = raw_files(validate_config(minimal()))
+    assert list(files) == ["survey/wijkwijzer_bewonersenquete.csv"]
+    assert files["survey/wijkwijzer_bewonersenquete.csv"].path == "data/raw/demo/bewonersenquete/wijkwijzer_bewonersenquete.csv"
+    with pytest.raises(ConfigError, match="source 'survey': no file matches 'nowhere/\\*.csv'"):
+        raw_files(validate_config(minimal(sources=[{"id": "survey", "files": ["nowhere/*.csv"]}])))
+
+
+def test_load_config_names_a_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.yaml")
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(minimal()))
+    assert load_config(tmp_path / "c.yaml")["city"]["code"] == "GM0344"
