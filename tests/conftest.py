@@ -5,6 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests search the same examples on every run, so CI results do not depend on luck.
+settings.register_profile("wijkmonitor", derandomize=True, print_blob=True)
+settings.load_profile("wijkmonitor")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
