@@ -75,3 +75,13 @@ def test_rating_out_of_range_and_period_outside_config(tmp_path, catalogue, matc
     report = validate_warehouse(str(db), 2018, 2023)
     failed = {r["description"]: r["unexpected_count"] for r in report["results"] if not r["success"]}
     assert failed == {"values in mark (1-10) are in [1, 10]": 1, "periods lie within 2018-2023 (config periods)": 5}
+
+
+def test_outputs_get_the_usual_permissions(tmp_path):
+    import os
+
+    write_json({"a": 1}, tmp_path / "out.json")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "out.json").stat().st_mode & 0o777 == 0o666 & ~umask
+    assert not [p for p in tmp_path.iterdir() if p.name != "out.json"]
