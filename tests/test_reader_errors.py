@@ -34,24 +34,20 @@ def test_kwb_marker_cells_are_kept(tmp_path):
     assert row["status"] == "suppressed" and row["source_row"] == 3
 
 
-def test_swing_bad_value_is_located(tmp_path):
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [('"Niveau";"% a|2020";"% a|2021"\n"Wijk West";"3,1";"drie"\n',
+      r"x\.csv, row 2, column '% a\|2021': 'drie' is not a number"),
+     ('"Niveau";"% a|2020";"% a|2020"\n"Wijk West";"3,1";"4"\n',
+      r"x\.csv, row 1, column '% a\|2020': two columns describe the same indicator, category and year"),
+     ('"Niveau";"% a|vorig jaar"\n"Wijk West";"3,1"\n',
+      r"x\.csv, row 1, column '% a\|vorig jaar': header .* names no indicator or no year")],
+    ids=["bad value", "same header twice", "header without year"],
+)
+def test_swing_refusals_are_located(tmp_path, content, message):
     path = tmp_path / "x.csv"
-    path.write_text('"Niveau";"% a|2020";"% a|2021"\n"Wijk West";"3,1";"drie"\n', encoding="utf-8")
-    with pytest.raises(ReaderError, match=r"x\.csv, row 2, column '% a\|2021': 'drie' is not a number"):
-        read_swing_csv(path)
-
-
-def test_swing_columns_with_the_same_header_are_refused(tmp_path):
-    path = tmp_path / "x.csv"
-    path.write_text('"Niveau";"% a|2020";"% a|2020"\n"Wijk West";"3,1";"4"\n', encoding="utf-8")
-    with pytest.raises(ReaderError, match="two columns describe the same indicator, category and year"):
-        read_swing_csv(path)
-
-
-def test_swing_header_without_year_is_refused(tmp_path):
-    path = tmp_path / "x.csv"
-    path.write_text('"Niveau";"% a|vorig jaar"\n"Wijk West";"3,1"\n', encoding="utf-8")
-    with pytest.raises(ReaderError, match=r"row 1, column '% a\|vorig jaar': header .* names no indicator or no year"):
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ReaderError, match=message):
         read_swing_csv(path)
 
 

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .canonical import typed_frame
+
 # The analysis tables' columns: the contract the report and the warehouse views rely on.
 GAPS_COLUMNS = {
     "indicator_id": "string", "category": "string", "area_code": "string", "level": "string",
@@ -28,10 +30,7 @@ _KEY = ["indicator_id", "category", "period"]
 
 
 def _typed(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    for name in columns:
-        if name not in frame.columns:
-            frame[name] = pd.NA
-    return frame[list(columns)].astype(columns).reset_index(drop=True)
+    return typed_frame(frame, columns).reset_index(drop=True)
 
 
 def polarity_sign(polarity: pd.Series) -> pd.Series:
@@ -139,8 +138,7 @@ def area_trends(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd.
     significant = (table["gap_slope_p"] < significance) & (direction != 0)
     table["gap_trend"] = np.where(table["gap_slope"].isna(), None, np.where(
         significant & (direction > 0), WIDENING, np.where(significant & (direction < 0), NARROWING, NO_CHANGE)))
-    sign = table["indicator_id"].map(dict(zip(indicators["id"], indicators["polarity"], strict=True))).map(
-        {"lower_is_better": 1.0, "higher_is_better": -1.0})
+    sign = polarity_sign(table["indicator_id"].map(dict(zip(indicators["id"], indicators["polarity"], strict=True))))
     table["unfavourable"] = pd.Series(sign * table["last_gap"] > 0, dtype="boolean").where(
         sign.notna() & table["last_gap"].notna())
     table["level"] = table["area_code"].map(dict(zip(areas["code"], areas["level"], strict=True)))

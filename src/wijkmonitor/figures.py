@@ -62,7 +62,6 @@ class Panel:
     period: int
     city_value: float
     areas: list[tuple[str, float, str]]  # (name, value, "worse"|"better"|"neutral")
-    earlier_period: int | None = None
     earlier: dict[str, float] = field(default_factory=dict)
     decimals: int = 1
 

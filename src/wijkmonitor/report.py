@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import math
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ import pandas as pd
 import yaml
 
 from . import figures
+from .catalogue import Catalogue
 from .formatting import format_gap, format_number, format_p, format_ratio, format_value
 from .warehouse import connect_read_only
 
@@ -42,17 +42,22 @@ class RunData:
     trends: pd.DataFrame
     validation: dict
 
+    def __post_init__(self) -> None:
+        # Lookups the report makes for every sentence, cell and panel: build them once.
+        units = {u["id"]: u for u in self.units.to_dict("records")}
+        self._unit = {i: units.get(u) for i, u in zip(self.indicators["id"], self.indicators["unit"], strict=True)}
+        self._label = dict(zip(self.indicators["id"], self.indicators["label_nl"], strict=True))
+        self._area_name = dict(zip(self.areas["code"], self.areas["name"], strict=True))
+        self.wijk_gaps = _wijk_gaps(self)
+
     def unit_of(self, indicator_id: str) -> dict | None:
-        unit = self.indicators.set_index("id")["unit"].get(indicator_id)
-        if unit is None or (isinstance(unit, float) and math.isnan(unit)):
-            return None
-        return self.units.set_index("id").loc[unit].to_dict() | {"id": unit}
+        return self._unit.get(indicator_id)
 
     def label(self, indicator_id: str) -> str:
-        return str(self.indicators.set_index("id")["label_nl"][indicator_id])
+        return str(self._label[indicator_id])
 
     def area_name(self, code: str) -> str:
-        return str(self.areas.set_index("code")["name"][code])
+        return str(self._area_name[code])
 
 
 def load_run(db_path: str, gaps_path: str, trends_path: str, validation_path: str) -> RunData:
@@ -77,11 +82,16 @@ def _judgement(unfavourable_gap: float | None) -> str:
     return "worse" if unfavourable_gap > 0 else "better"
 
 
+# Series the report shows: those without a second dimension, and for RIVM's age groups the
+# whole adult population (18+); other categories stay in the warehouse and the analysis tables.
+HEADLINE_CATEGORIES = ("18+",)
+
+
 def _no_category(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame[frame["category"].isna() | frame["category"].isin(["18+"])]
+    return frame[frame["category"].isna() | frame["category"].isin(HEADLINE_CATEGORIES)]
 
 
-def wijk_gaps(run: RunData) -> pd.DataFrame:
+def _wijk_gaps(run: RunData) -> pd.DataFrame:
     """Gaps of the wijken in each indicator's latest year, with labels and units (catalogued rates only)."""
     g = _no_category(run.gaps[run.gaps["level"] == "wijk"])
     ind = run.indicators.set_index("id")
@@ -104,7 +114,7 @@ def ordered_indicators(ids: list[str], key_indicators: list[str], run: RunData) 
 
 
 def theme_panels(run: RunData, theme: str, key_indicators: list[str], limit: int = 9) -> list[figures.Panel]:
-    g = wijk_gaps(run)
+    g = run.wijk_gaps
     g = g[g["theme"] == theme]
     panels = []
     for indicator in ordered_indicators(list(g["indicator_id"].unique()), key_indicators, run)[:limit]:
@@ -118,7 +128,6 @@ def theme_panels(run: RunData, theme: str, key_indicators: list[str], limit: int
             title=run.label(indicator), period=period, city_value=float(rows["city_value"].iloc[0]),
             areas=[(run.area_name(r.area_code), float(r.value), _judgement(r.unfavourable_gap))
                    for r in rows.itertuples()],
-            earlier_period=period - 4 if len(earlier) else None,
             earlier={run.area_name(r.area_code): float(r.value) for r in earlier.itertuples()},
             decimals=int(unit["decimals"]) if unit else 1,
         ))
@@ -126,7 +135,7 @@ def theme_panels(run: RunData, theme: str, key_indicators: list[str], limit: int
 
 
 def largest_gaps(run: RunData, n: int) -> pd.DataFrame:
-    g = wijk_gaps(run)
+    g = run.wijk_gaps
     g = g[(g["polarity"] != "neutral") & (g["unfavourable_gap"] > 0)]
     return g.sort_values(["rel_unfavourable", "indicator_id", "area_code"], ascending=[False, True, True]).head(n)
 
@@ -198,9 +207,7 @@ def build_figures(run: RunData, config: dict, out_dir: str | Path) -> list[dict]
 
 
 def _theme_set(config: dict) -> dict:
-    catalogue = Path(config["catalogue"])
-    sets = yaml.safe_load((catalogue / "themes.yaml").read_text(encoding="utf-8"))["theme_sets"]
-    return sets[config["report"]["theme_set"]]
+    return Catalogue.load(config["catalogue"]).theme_sets[config["report"]["theme_set"]]
 
 
 def _gap_phrase(row, unit: dict | None) -> str:
@@ -227,7 +234,7 @@ def build_context(run: RunData, config: dict, manifest: list[dict], code_root: s
     report = config["report"]
     city, city_code = config["city"]["name"], config["city"]["code"]
     wijken = run.areas[run.areas["level"] == "wijk"].sort_values("code")
-    g = wijk_gaps(run)
+    g = run.wijk_gaps
     periods = run.observations["period"]
     demo_files = run.source_files[run.source_files["is_demo"]]
     key = [i for i in report["key_indicators"] if i in set(run.indicators["id"])]
