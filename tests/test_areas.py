@@ -60,7 +60,7 @@ def test_normalise_name():
 @pytest.mark.realdata
 def test_every_incijfers_area_name_matches(shared_data, matcher):
     for path in sorted((shared_data / "utrecht/incijfers").glob("*.csv")):
-        names = read_swing_csv(path)["area_name"].unique()
+        names = read_swing_csv(path).table["area_name"].unique()
         unmatched = [n for n in names if matcher.match_name(n) is None]
         assert unmatched == [], path.name
         assert len(names) == 35

@@ -29,7 +29,7 @@ def test_kwb_bad_cell_is_located(tmp_path):
 
 
 def test_kwb_marker_cells_are_kept(tmp_path):
-    frame = read_cbs_kwb_xlsx(kwb_workbook(tmp_path / "kwb-2023.xlsx", "."))
+    frame = read_cbs_kwb_xlsx(kwb_workbook(tmp_path / "kwb-2023.xlsx", ".")).table
     row = frame[(frame["area_code"] == "WK034403") & (frame["source_indicator"] == "p_koopw")].iloc[0]
     assert row["status"] == "suppressed" and row["source_row"] == 3
 

@@ -29,7 +29,7 @@ def cell(frame, **where):
 
 @pytest.fixture(scope="module")
 def rivm_2016(shared_data):
-    return read_rivm_50090_xlsx(shared_data / "national/rivm-50090NED/2016_18+.xlsx")
+    return read_rivm_50090_xlsx(shared_data / "national/rivm-50090NED/2016_18+.xlsx").table
 
 
 def test_rivm_2016_good_health_overvecht_and_city(rivm_2016):
@@ -65,7 +65,7 @@ def test_rivm_every_cell_kept_with_status(rivm_2016):
      ("2016_18_65.xlsx", 67.0, 80.0, "18-65"), ("RIVM_gezondheid2020_18+.xlsx", 69.9, 80.8, "18+")],
 )
 def test_rivm_other_years_and_age_groups(shared_data, name, overvecht, city, age):
-    frame = read_rivm_50090_xlsx(shared_data / "national/rivm-50090NED" / name)
+    frame = read_rivm_50090_xlsx(shared_data / "national/rivm-50090NED" / name).table
     key = "ErvarenGezondheidGoedZeerGoed"
     assert cell(frame, area_code="WK034403", source_indicator=key)["value"] == overvecht
     assert cell(frame, area_code="GM0344", source_indicator=key)["value"] == city
@@ -77,7 +77,7 @@ def test_rivm_other_years_and_age_groups(shared_data, name, overvecht, city, age
 
 @pytest.fixture(scope="module")
 def kwb_2023(shared_data):
-    return read_cbs_kwb_xlsx(shared_data / "utrecht/cbs-kwb/CBS-Utrecht-kwb-2023.xlsx")
+    return read_cbs_kwb_xlsx(shared_data / "utrecht/cbs-kwb/CBS-Utrecht-kwb-2023.xlsx").table
 
 
 def test_kwb_2023_counts(kwb_2023):
@@ -98,7 +98,7 @@ def test_kwb_suppressed_income_is_null_not_zero(kwb_2023):
 def test_kwb_shape_and_period_from_file_name(kwb_2023, shared_data):
     assert len(kwb_2023) == 122 * 112  # 122 regions, 121 columns minus 9 region attributes
     assert set(kwb_2023["period"]) == {2023}
-    kwb_2024 = read_cbs_kwb_xlsx(shared_data / "utrecht/cbs-kwb/CBS-Utrecht-kwb-2024.xlsx")  # sheet "Gemeente-Utrecht"
+    kwb_2024 = read_cbs_kwb_xlsx(shared_data / "utrecht/cbs-kwb/CBS-Utrecht-kwb-2024.xlsx").table  # sheet "Gemeente-Utrecht"
     assert set(kwb_2024["period"]) == {2024}
     assert cell(kwb_2024, area_code="GM0344", source_indicator="a_inw")["value"] == 374238
 
@@ -108,14 +108,14 @@ def test_kwb_period_when_neither_name_says(shared_data, tmp_path):
     shutil.copy(shared_data / "utrecht/cbs-kwb/CBS-Utrecht-kwb-2024.xlsx", copy)
     with pytest.raises(ReaderError, match="names no year"):
         read_cbs_kwb_xlsx(copy)
-    assert set(read_cbs_kwb_xlsx(copy, period=2024)["period"]) == {2024}
+    assert set(read_cbs_kwb_xlsx(copy, period=2024).table["period"]) == {2024}
 
 
 # ------------------------------------------------------------- Swing / incijfers
 
 
 def test_swing_single_indicator(shared_data):
-    frame = read_swing_csv(shared_data / "utrecht/incijfers/UIC_cultuurdeelname_2023_subwijken.csv")
+    frame = read_swing_csv(shared_data / "utrecht/incijfers/UIC_cultuurdeelname_2023_subwijken.csv").table
     assert len(frame) == 35
     first = cell(frame, area_name="Subwijk Oog in Al, Welgelegen")
     assert (first["value"], first["source_row"], first["period"]) == (94, 2, 2023)
@@ -126,14 +126,14 @@ def test_swing_single_indicator(shared_data):
 
 
 def test_swing_category_in_header(shared_data):
-    frame = read_swing_csv(shared_data / "utrecht/incijfers/UIC_tevredenheid_culturele_voorzieningen_buurt_2023.csv")
+    frame = read_swing_csv(shared_data / "utrecht/incijfers/UIC_tevredenheid_culturele_voorzieningen_buurt_2023.csv").table
     city = frame[frame["area_name"] == "Utrecht"].set_index("category")["value"]
     assert city.to_dict() == {"(zeer) tevreden": 50, "neutraal": 33, "(zeer) ontevreden": 16}
     assert set(frame["source_indicator"]) == {"% inwoners dat tevreden is over culturele voorzieningen in de buurt"}
 
 
 def test_swing_non_ascii_header(shared_data):
-    frame = read_swing_csv(shared_data / "utrecht/incijfers/UIC_deelname_culturele_activiteiten_2023_Subwijken.csv")
+    frame = read_swing_csv(shared_data / "utrecht/incijfers/UIC_deelname_culturele_activiteiten_2023_Subwijken.csv").table
     cafe = cell(frame, area_name="Utrecht", source_indicator="% dat restaurant of café bezoekt")
     assert cafe["value"] == 92
     assert len(frame) == 35 * 10
@@ -146,14 +146,14 @@ def test_swing_encodings_and_line_endings(shared_data, tmp_path, encoding, newli
     variant = tmp_path / "variant.csv"
     data = text.replace("\n", newline).encode(encoding)
     variant.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
-    assert read_swing_csv(variant).equals(read_swing_csv(source))
+    assert read_swing_csv(variant).table.equals(read_swing_csv(source).table)
 
 
 # -------------------------------------------------------------------- tidy CSV
 
 
 def test_tidy_reader_on_transcribed_monitor(shared_data):
-    frame = read_tidy_csv(shared_data / "utrecht/monitor-transcribed/utrecht_monitor_city_series.csv")
+    frame = read_tidy_csv(shared_data / "utrecht/monitor-transcribed/utrecht_monitor_city_series.csv").table
     assert len(frame) == 240
     first = frame.iloc[0]
     assert (first["source_indicator"], first["period"], first["value"]) == (

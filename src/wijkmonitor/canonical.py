@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pandas as pd
 
 # Status of a cell. A value is present exactly when the status is "ok".
@@ -33,6 +35,8 @@ READ_COLUMNS = {
     "status": "string",
     "n": "Float64",
     "vintage": "string",  # the edition, when the file itself says (else the config's or the file name)
+    "provisional": "boolean",  # the source flags the figure as provisional (voorlopig)
+    "source_unit": "string",  # the unit as the source states it (`%`, `km`, `aantal`), else NULL
     "source_row": "Int64",  # 1-based row as a spreadsheet or editor shows it
     "source_column": "string",  # the header of the cell's column
 }
@@ -50,6 +54,7 @@ OBSERVATION_COLUMNS = {
     "n": "Float64",
     "source_id": "string",
     "vintage": "string",
+    "provisional": "boolean",
     "source_file": "string",
     "source_row": "Int64",
     "source_column": "string",
@@ -68,8 +73,28 @@ def typed_frame(records: list[dict] | pd.DataFrame, columns: dict[str, str]) -> 
 
 
 def read_frame(records: list[dict] | pd.DataFrame) -> pd.DataFrame:
-    """A reader's result in canonical column order and types."""
-    return typed_frame(records, READ_COLUMNS)
+    """A reader's table in canonical column order and types (`provisional` defaults to false)."""
+    frame = typed_frame(records, READ_COLUMNS)
+    frame["provisional"] = frame["provisional"].fillna(False)
+    return frame
+
+
+@dataclass
+class ReadResult:
+    """What a reader returns: the canonical read table and what it learnt about the file.
+
+    `skipped` maps a reason (`title row`, `legend`, `blank row`, ...) to the source rows that were
+    read but hold no observations, so the ingest log can account for every row of the file.
+    `notes` keeps what the file says about itself (footnotes, export date, title).
+    """
+
+    table: pd.DataFrame
+    encoding: str | None = None
+    skipped: dict[str, list[int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def skip(self, reason: str, row: int) -> None:
+        self.skipped.setdefault(reason, []).append(int(row))
 
 
 def observation_frame(records: list[dict] | pd.DataFrame) -> pd.DataFrame:

@@ -92,7 +92,8 @@ def ingest_file(
 ) -> IngestResult:
     """Read one raw file into canonical observations of the register's areas, with an ingest log."""
     path = str(path)
-    used_format, raw = read_file(path, fmt, period=period)
+    used_format, read = read_file(path, fmt, period=period)
+    raw = read.table
     codes, reasons = resolve_areas(raw, matcher, path, aggregate_names)
     kept = raw[codes.notna()].copy()
     kept["area_code"] = codes[codes.notna()]

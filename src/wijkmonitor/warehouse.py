@@ -39,7 +39,7 @@ CREATE TABLE observation (
     indicator_id VARCHAR NOT NULL, area_code VARCHAR NOT NULL, area_name VARCHAR,
     category VARCHAR, period INTEGER NOT NULL, period_label VARCHAR, value DOUBLE,
     status VARCHAR NOT NULL, n DOUBLE, source_id VARCHAR NOT NULL, vintage VARCHAR,
-    source_file VARCHAR NOT NULL, source_row INTEGER, source_column VARCHAR,
+    provisional BOOLEAN NOT NULL, source_file VARCHAR NOT NULL, source_row INTEGER, source_column VARCHAR,
     source_indicator VARCHAR
 );
 """
@@ -123,7 +123,7 @@ def build_warehouse(
         if parquet_files:
             con.execute(
                 "INSERT INTO observation SELECT indicator_id, area_code, area_name, category, period, "
-                "period_label, value, status, n, source_id, vintage, source_file, source_row, "
+                "period_label, value, status, n, source_id, vintage, provisional, source_file, source_row, "
                 "source_column, source_indicator FROM read_parquet(?) "
                 "ORDER BY indicator_id, area_code, category NULLS FIRST, period, source_file, source_row",
                 [parquet_files],

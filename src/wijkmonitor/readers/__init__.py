@@ -1,73 +1,104 @@
-"""Readers: each a pure function from one raw file to the canonical read table (see canonical.py)."""
+"""Readers: each a pure function from one raw file to the canonical read table (see canonical.py).
+
+Every format registers a reader and a detector. The detector looks at a cheap sample of the
+file (`sample.Sample`) and says whether the file has that format's shape; `auto` picks a format
+only when exactly one detector recognises the file, and refuses (listing the candidates) otherwise.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
+import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
+from ..canonical import ReadResult
 from ..errors import ReaderError
-from .common import read_text
-from .excel import read_sheet
-from .kwb import read_cbs_kwb_xlsx
-from .rivm import DIMENSIONS as RIVM_DIMENSIONS
-from .rivm import read_rivm_50090_xlsx
-from .swing import read_swing_csv
-from .tidy import ALIASES as TIDY_ALIASES
-from .tidy import REQUIRED as TIDY_REQUIRED
-from .tidy import read_tidy_csv
-
-READERS: dict[str, Callable[..., pd.DataFrame]] = {
-    "tidy_csv": read_tidy_csv,
-    "swing_csv": read_swing_csv,
-    "cbs_kwb_xlsx": read_cbs_kwb_xlsx,
-    "rivm_50090_xlsx": read_rivm_50090_xlsx,
-}
-FORMATS = tuple(READERS)
+from . import kwb, odata, rivm, statline, swing, themas, tidy, tiles
+from .sample import Sample, take_sample
 
 
-def detect_format(path: str | Path) -> str:
-    """The reader for a file, judged from its header; refuses (listing the candidates) when unsure."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    candidates: list[str] = []
-    if suffix in (".xlsx", ".xlsm"):
-        _, table = read_sheet(path)
-        header = {str(c).strip() for c in table.iloc[0]} if len(table) else set()
-        if {"gwb_code_10", "regio", "recs"} <= header or {"gwb_code", "regio", "recs"} <= header:
-            candidates.append("cbs_kwb_xlsx")
-        if set(RIVM_DIMENSIONS) <= header:
-            candidates.append("rivm_50090_xlsx")
-    elif suffix in (".csv", ".txt"):
-        text, _ = read_text(path)
-        first_line = text.splitlines()[0] if text else ""
-        comma = next(csv.reader(io.StringIO(first_line)), [])
-        if set(TIDY_REQUIRED) <= {TIDY_ALIASES.get(c.strip(), c.strip()) for c in comma}:
-            candidates.append("tidy_csv")
-        semi = next(csv.reader(io.StringIO(first_line), delimiter=";"), [])
-        if len(semi) >= 2 and all("|" in c for c in semi[1:]):
-            candidates.append("swing_csv")
-    if len(candidates) == 1:
-        return candidates[0]
+@dataclass(frozen=True)
+class Format:
+    name: str
+    reader: Callable[..., ReadResult]
+    detect: Callable[[Sample], bool]
+    description: str
+
+
+_FORMATS = [
+    Format("tidy_csv", tidy.read_tidy_csv, tidy.looks_like,
+           "wijkmonitor tidy CSV: indicator, area, period, value per line"),
+    Format("swing_csv", swing.read_swing_csv, swing.looks_like,
+           "Swing / incijfers wide or cross-table CSV (\"Niveau\";\"<indicator>|<year>\")"),
+    Format("swing_themas_xlsx", themas.read_swing_themas_xlsx, themas.looks_like,
+           "Swing \"Thema's\" xlsx report with title, header and footer"),
+    Format("swing_tiles_csv", tiles.read_swing_tiles_csv, tiles.looks_like,
+           "Swing dashboard tile CSV (Mosaic;Tegel;Indicator;...)"),
+    Format("statline_csv", statline.read_statline_csv, statline.looks_like,
+           "CBS StatLine CSV download, regions as rows (Dutch or English)"),
+    Format("statline_transposed_csv", statline.read_statline_transposed_csv, statline.looks_like_transposed,
+           "CBS StatLine CSV download, topics as rows and regions as columns"),
+    Format("cbs_odata", odata.read_cbs_odata, odata.looks_like,
+           "CBS OData TypedDataSet/UntypedDataSet as xlsx or JSON (Key-style columns)"),
+    Format("cbs_kwb_xlsx", kwb.read_cbs_kwb_xlsx, kwb.looks_like,
+           "CBS Kerncijfers wijken en buurten xlsx (gwb_code, regio, recs, ...)"),
+    Format("rivm_50090_xlsx", rivm.read_rivm_50090_xlsx, rivm.looks_like,
+           "RIVM/CBS 50090NED Gezondheid per wijk en buurt (OData xlsx)"),
+]
+FORMATS: dict[str, Format] = {f.name: f for f in _FORMATS}
+READERS = {name: f.reader for name, f in FORMATS.items()}
+# A format that is a special case of another wins over it when both recognise a file.
+SPECIALISES = {"rivm_50090_xlsx": "cbs_odata"}
+
+
+def candidates(sample: Sample) -> list[str]:
+    """The formats whose detector recognises the sampled file."""
+    found = [f.name for f in _FORMATS if f.detect(sample)]
+    return [name for name in found if not any(SPECIALISES.get(other) == name for other in found)]
+
+
+def detect_format(path: str | Path, sample: Sample | None = None) -> str:
+    """The reader for a file, judged from a sample of it; refuses (listing the candidates) when unsure."""
+    sample = sample or take_sample(path)
+    found = candidates(sample)
+    if len(found) == 1:
+        return found[0]
     raise ReaderError(
         "format could not be detected"
-        + (f" (it could be {' or '.join(candidates)})." if candidates else " from its header."),
+        + (f": it could be {' or '.join(found)}." if found else f" from its first lines ({sample.kind} file)."),
         file=str(path),
-        hint=f"Set `format:` for this source in the config to one of: {', '.join(FORMATS)}.",
+        hint=f"Set `format:` for this source in the config (or --format) to one of: {', '.join(FORMATS)}.",
     )
 
 
-def read_file(path: str | Path, fmt: str = "auto", **options) -> tuple[str, pd.DataFrame]:
-    """(format used, canonical read table) for one raw file."""
+def read_file(path: str | Path, fmt: str = "auto", **options) -> tuple[str, ReadResult]:
+    """(format used, read result) for one raw file.
+
+    `options` are per-source settings from the config (period, sheet, metadata, columns); None
+    means unset. An option the format does not use is refused rather than ignored.
+    """
+    sample = take_sample(path)
     if fmt == "auto":
-        fmt = detect_format(path)
-    if fmt not in READERS:
+        fmt = detect_format(path, sample)
+    if fmt not in FORMATS:
         raise ReaderError(f"unknown format {fmt!r}; use one of: auto, {', '.join(FORMATS)}.", file=str(path))
-    if not Path(path).exists():
-        raise ReaderError("does not exist.", file=str(path))
-    reader = READERS[fmt]
-    accepted = {k: v for k, v in options.items() if v is not None and k in reader.__code__.co_varnames}
-    return fmt, reader(path, **accepted)
+    reader = FORMATS[fmt].reader
+    accepted = set(inspect.signature(reader).parameters) - {"path"}
+    given = {k: v for k, v in options.items() if v is not None}
+    unused = sorted(set(given) - accepted)
+    if unused:
+        raise ReaderError(
+            f"option(s) {', '.join(unused)} do not apply to format {fmt}"
+            + (f" (it takes {', '.join(sorted(accepted))})." if accepted else "."),
+            file=str(path),
+        )
+    result = reader(path, **given)
+    if result.encoding is None:
+        result.encoding = sample.encoding
+    if result.table.empty:
+        raise ReaderError(
+            f"holds no data rows: read as {fmt}, the file has a header but no observations.",
+            file=str(path), hint="Check that the export is complete.",
+        )
+    return fmt, result

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..canonical import read_frame
+from ..canonical import ReadResult, read_frame
 from ..errors import ReaderError
 from .common import parse_long_cells, period_from_label
 from .excel import read_sheet
+from .sample import Sample
 
 # Region attributes of the kwb table, not statistics about the region.
 REGION_COLUMNS = (
@@ -18,6 +19,12 @@ REGION_COLUMNS = (
     "pst_mvp", "pst_dekp",
 )
 _CODE = re.compile(r"^(NL\d\d|GM\d{4}|WK\d{6}|BU\d{8})$")
+
+
+def looks_like(sample: Sample) -> bool:
+    """A workbook whose first row holds CBS kwb short names: gwb_code(_10), regio, recs."""
+    header = set(sample.rows[0]) if sample.kind == "excel" and sample.rows else set()
+    return {"regio", "recs"} <= header and bool({"gwb_code_10", "gwb_code"} & header)
 
 
 def kwb_period(path: str | Path, sheet_name: str, explicit: int | None = None) -> int:
@@ -35,9 +42,9 @@ def kwb_period(path: str | Path, sheet_name: str, explicit: int | None = None) -
     )
 
 
-def read_cbs_kwb_xlsx(path: str | Path, period: int | None = None) -> pd.DataFrame:
-    """Read a CBS kwb xlsx (first sheet) into the canonical read table."""
-    sheet_name, table = read_sheet(path)
+def read_cbs_kwb_xlsx(path: str | Path, period: int | None = None, sheet: str | None = None) -> ReadResult:
+    """Read a CBS kwb xlsx (its one sheet with data, or `sheet`) into the canonical read table."""
+    sheet_name, table = read_sheet(path, sheet)
     header = [str(c).strip() for c in table.iloc[0]]
     code_column = next((c for c in ("gwb_code_10", "gwb_code") if c in header), None)
     if code_column is None or "regio" not in header:
@@ -50,7 +57,9 @@ def read_cbs_kwb_xlsx(path: str | Path, period: int | None = None) -> pd.DataFra
     body = table.iloc[1:].copy()
     body.columns = header
     body["source_row"] = range(2, len(body) + 2)
-    body = body[~body.drop(columns="source_row").isna().all(axis=1)]
+    blank = body.drop(columns="source_row").isna().all(axis=1)
+    skipped = {"header row": [1], **({"blank row": body.loc[blank, "source_row"].tolist()} if blank.any() else {})}
+    body = body[~blank]
     codes = body[code_column].astype("string").str.strip()
     bad_code = ~codes.fillna("").str.match(_CODE)
     if bad_code.any():
@@ -66,7 +75,7 @@ def read_cbs_kwb_xlsx(path: str | Path, period: int | None = None) -> pd.DataFra
         var_name="source_indicator", value_name="cell",
     )
     value, status = parse_long_cells(long, path, "source_indicator")
-    return read_frame(
+    return ReadResult(skipped=skipped, table=read_frame(
         pd.DataFrame(
             {
                 "source_indicator": long["source_indicator"],
@@ -82,4 +91,4 @@ def read_cbs_kwb_xlsx(path: str | Path, period: int | None = None) -> pd.DataFra
                 "source_column": long["source_indicator"],
             }
         )
-    )
+    ))

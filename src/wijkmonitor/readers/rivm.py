@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..canonical import read_frame
+from ..canonical import ReadResult, read_frame
 from ..errors import ReaderError
 from .common import parse_long_cells, period_from_label
 from .excel import read_sheet
+from .sample import Sample
 
 DIMENSIONS = ("ID", "Leeftijd", "Marges", "WijkenEnBuurten", "Perioden")
 REGION_ATTRIBUTES = ("Gemeentenaam_1", "SoortRegio_2", "Codering_3")
@@ -21,14 +22,20 @@ ESTIMATE = "MW00000"
 _KEY_SUFFIX = re.compile(r"_\d+$")
 
 
+def looks_like(sample: Sample) -> bool:
+    """A workbook whose first row holds the 50090NED dimensions (ID, Leeftijd, Marges, ...)."""
+    header = set(sample.rows[0]) if sample.kind == "excel" and sample.rows else set()
+    return set(DIMENSIONS) <= header
+
+
 def indicator_key(column: str) -> str:
     """The OData Key without its position suffix: `ErvarenGezondheidGoedZeerGoed_4` -> `...ZeerGoed`."""
     return _KEY_SUFFIX.sub("", column)
 
 
-def read_rivm_50090_xlsx(path: str | Path) -> pd.DataFrame:
+def read_rivm_50090_xlsx(path: str | Path, sheet: str | None = None) -> ReadResult:
     """Read a 50090NED xlsx into the canonical read table (all regions; ingest keeps the city's)."""
-    _, table = read_sheet(path)
+    _, table = read_sheet(path, sheet)
     header = [str(c).strip() for c in table.iloc[0]]
     missing = [c for c in DIMENSIONS if c not in header]
     if missing:
@@ -72,7 +79,7 @@ def read_rivm_50090_xlsx(path: str | Path) -> pd.DataFrame:
         value_vars=indicator_columns, var_name="column", value_name="cell",
     )
     value, status = parse_long_cells(long, path, "column")
-    return read_frame(
+    return ReadResult(skipped={"header row": [1]}, table=read_frame(
         pd.DataFrame(
             {
                 "source_indicator": long["column"].map(indicator_key),
@@ -88,4 +95,4 @@ def read_rivm_50090_xlsx(path: str | Path) -> pd.DataFrame:
                 "source_column": long["column"],
             }
         )
-    )
+    ))

@@ -12,9 +12,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..canonical import read_frame
+from ..canonical import ReadResult, read_frame
 from ..errors import ReaderError
 from .common import CellError, parse_cell, period_from_label, read_text
+from .sample import Sample, split_line
+
+
+def looks_like(sample: Sample) -> bool:
+    """A `;`-separated header: a row label, then `<indicator>|...|<period>` columns (an unlabelled
+    row-total column at the end is allowed)."""
+    if sample.kind != "text" or not sample.lines:
+        return False
+    header = split_line(sample.lines[0], ";")
+    labelled = [h for h in header[1:] if h]
+    return len(header) >= 2 and "|" not in header[0] and bool(labelled) and all("|" in h for h in labelled)
 
 
 def parse_swing_header(header: str) -> tuple[str, str | None, str]:
@@ -27,9 +38,11 @@ def parse_swing_header(header: str) -> tuple[str, str | None, str]:
     raise ValueError(header)
 
 
-def read_swing_csv(path: str | Path) -> pd.DataFrame:
+def read_swing_csv(path: str | Path) -> ReadResult:
     """Read a Swing wide CSV export into the canonical read table (one row per cell)."""
-    text, _ = read_text(path)
+    text, encoding = read_text(path)
+    result = ReadResult(table=pd.DataFrame(), encoding=encoding)
+    result.skip("header row", 1)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     if not rows:
         raise ReaderError("is empty; expected a Swing export header.", file=str(path))
@@ -68,6 +81,7 @@ def read_swing_csv(path: str | Path) -> pd.DataFrame:
     records = []
     for line_no, fields in enumerate(rows[1:], start=2):
         if not fields or all(not f.strip() for f in fields):
+            result.skip("blank row", line_no)
             continue
         if len(fields) != len(header):
             raise ReaderError(
@@ -96,4 +110,5 @@ def read_swing_csv(path: str | Path) -> pd.DataFrame:
                     "source_column": name,
                 }
             )
-    return read_frame(records)
+    result.table = read_frame(records)
+    return result

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..canonical import OK, STATUSES, read_frame
+from ..canonical import OK, STATUSES, ReadResult, read_frame
 from ..errors import ReaderError
 from .common import CellError, parse_cell, period_from_label, read_text
+from .sample import Sample, split_line
 
 REQUIRED = ("indicator", "period", "value")
 OPTIONAL = ("area_code", "area_name", "category", "period_label", "status", "n", "vintage")
@@ -18,7 +19,15 @@ OPTIONAL = ("area_code", "area_name", "category", "period_label", "status", "n",
 ALIASES = {"year": "period", "publication": "vintage", "indicator_id": "indicator"}
 
 
-def read_tidy_csv(path: str | Path) -> pd.DataFrame:
+def looks_like(sample: Sample) -> bool:
+    """A `,`-separated header naming indicator, period and value (or their aliases)."""
+    if sample.kind != "text" or not sample.lines:
+        return False
+    header = {ALIASES.get(c, c) for c in split_line(sample.lines[0], ",")}
+    return set(REQUIRED) <= header and bool({"area_code", "area_name"} & header)
+
+
+def read_tidy_csv(path: str | Path) -> ReadResult:
     """Read a tidy CSV (`,`-separated, decimal point) into the canonical read table.
 
     Columns: indicator, area_code and/or area_name, period, value; optionally category,
@@ -27,7 +36,9 @@ def read_tidy_csv(path: str | Path) -> pd.DataFrame:
     `publication` and `indicator_id` are accepted for period, vintage and indicator; other
     columns (units, URLs) are ignored. A value may also be a missing marker (. x - ? or empty).
     """
-    text, _ = read_text(path)
+    text, encoding = read_text(path)
+    result = ReadResult(table=pd.DataFrame(), encoding=encoding)
+    result.skip("header row", 1)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [ALIASES.get(h.strip(), h.strip()) for h in next(reader)]
@@ -47,6 +58,7 @@ def read_tidy_csv(path: str | Path) -> pd.DataFrame:
     records = []
     for line_no, fields in enumerate(reader, start=2):
         if not fields or all(not f.strip() for f in fields):
+            result.skip("blank row", line_no)
             continue
         if len(fields) != len(header):
             raise ReaderError(
@@ -98,4 +110,5 @@ def read_tidy_csv(path: str | Path) -> pd.DataFrame:
                 "source_column": "value",
             }
         )
-    return read_frame(records)
+    result.table = read_frame(records)
+    return result
