@@ -39,7 +39,7 @@ def test_kwb_marker_cells_are_kept(tmp_path):
     [('"Niveau";"% a|2020";"% a|2021"\n"Wijk West";"3,1";"drie"\n',
       r"x\.csv, row 2, column '% a\|2021': 'drie' is not a number"),
      ('"Niveau";"% a|2020";"% a|2020"\n"Wijk West";"3,1";"4"\n',
-      r"x\.csv, row 1, column '% a\|2020': two columns describe the same indicator, category and year"),
+      r"x\.csv, row 1, column '% a\|2020': columns 2 and 3 describe the same indicator, category and year"),
      ('"Niveau";"% a|vorig jaar"\n"Wijk West";"3,1"\n',
       r"x\.csv, row 1, column '% a\|vorig jaar': header .* names no indicator or no year")],
     ids=["bad value", "same header twice", "header without year"],
