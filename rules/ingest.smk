@@ -6,6 +6,7 @@ rule ingest:
         raw=lambda w: RAW[f"{w.source}/{w.name}"].path,
         register=REGISTER,
         catalogue=CATALOGUE_FILES,
+        metadata=lambda w: RAW[f"{w.source}/{w.name}"].options.get("metadata", []),
     output:
         parquet=f"{PROCESSED}/staging/{{source}}/{{name}}.parquet",
         ingest_log=f"{PROCESSED}/staging/{{source}}/{{name}}.ingest.json",
@@ -18,7 +19,7 @@ rule ingest:
     params:
         raw=lambda w: vars(RAW[f"{w.source}/{w.name}"]),
         catalogue=CATALOGUE,
-        aggregate_names=config["ingest"]["aggregate_names"],
+        settings=config["ingest"],
     message:
         "Reading {input.raw}"
     script:

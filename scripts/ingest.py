@@ -6,7 +6,7 @@ smk = snakemake  # noqa: F821 (injected by Snakemake)
 run_rule(
     smk.log[0],
     lambda: ingest(
-        smk.params.raw, smk.params.catalogue, smk.input.register, smk.params.aggregate_names,
+        smk.params.raw, smk.params.catalogue, smk.input.register, smk.params.settings,
         smk.output.parquet, smk.output.ingest_log,
     ),
 )

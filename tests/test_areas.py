@@ -78,3 +78,29 @@ def test_register_with_unknown_parent_is_refused(tmp_path, register):
 def test_register_needs_one_gemeente(register):
     with pytest.raises(ConfigError, match="exactly one gemeente"):
         AreaMatcher(register[register["level"] != "gemeente"])
+
+
+@pytest.mark.parametrize(
+    ("short", "full", "expected"),
+    [("nieuw engeland schepenbrt", "nieuw engeland schepenbuurt", True),
+     ("lunetten nrd", "lunetten noord", True),
+     ("zuilen oost", "zuilen west", False),  # not an abbreviation: letters out of order
+     ("ondiep 2e daalsebrt", "ondiep 3e daalsebuurt", False),
+     ("wijk c", "wijk c", False),  # identical is a plain match, not an abbreviation
+     ("zuilen", "zuilen west", False)],  # a word missing is not an abbreviation
+)
+def test_is_abbreviation(short, full, expected):
+    from wijkmonitor.areas import is_abbreviation
+
+    assert is_abbreviation(short, full) is expected
+
+
+def test_abbreviated_names_match_without_an_alias(register):
+    bare = register.copy()
+    bare["aliases"] = bare["aliases"].str.replace("|Subwijk Nieuw Engeland, Schepenbrt", "", regex=False)
+    matcher = AreaMatcher(bare)
+    assert matcher.match_name("Subwijk Nieuw Engeland, Schepenbrt") == "SW0344013"
+    assert matcher.match_name("Subwijk Nw Engeland, Schepenbrt") == "SW0344013"
+    # Abbreviations that fit two areas match neither.
+    assert matcher.match_name("Wijk Zd") is None  # Zuid and Zuidwest
+    assert matcher.match_name("Wijk Zdwst") == "WK034408"

@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import skip_without_shared
-from wijkmonitor.errors import AreaMatchError
+from wijkmonitor.errors import AreaMatchError, ReaderError
 from wijkmonitor.ingest import ingest_file
 
 SWING = (
@@ -34,7 +34,7 @@ def test_swing_export_ingested(tmp_path, catalogue, matcher):
     assert (row["source_row"], row["source_column"], row["area_name"]) == (2, "% huishoudens met bijstand|2017", "Wijk Overvecht")
     log = result.log
     assert (log["rows_read"], log["rows_kept"]) == (4, 3)
-    assert log["rows_dropped"] == {"total or unknown-area row": 1}
+    assert log["rows_dropped"] == {"total, country or unknown-area row": 1}
     assert log["observations_read"] == 12 and log["observations_kept"] == 9
     assert log["uncatalogued"] == [{"source_indicator": "% nieuwe kop", "indicator_id": "pct_nieuwe_kop"}]
     assert log["reader"] == "swing_csv" and len(log["sha256"]) == 64
@@ -76,3 +76,62 @@ def test_incijfers_subwijken_resolve_to_register_codes(shared_data, catalogue, m
     assert obs.loc["SW0344013", "value"] == 90  # "Subwijk Nieuw Engeland, Schepenbrt"
     assert obs.loc["SW0344034", "value"] == 75  # "Subwijk Zambesidreef, Tigrisdreef"
     assert set(obs["indicator_id"]) == {"cultuurdeelname"}
+
+
+def test_every_row_is_accounted_for_in_the_log(tmp_path, catalogue, matcher):
+    text = SWING + ';;;\r\n"Bron: enquête 2017"\r\n'
+    log = ingest_file(write(tmp_path, text), fmt="auto", source_id="incijfers", catalogue=catalogue,
+                      matcher=matcher).log
+    assert log["rows_skipped"] == {"blank row": 1, "header row": 1, "text row after the table": 1}
+    assert log["rows_skipped_at"]["text row after the table"] == [7]
+    assert log["notes"] == ["Bron: enquête 2017"]
+    assert log["status_counts"] == {"missing": 1, "not_applicable": 1, "ok": 6, "suppressed": 1}
+    assert log["encoding"] == "utf-8-sig" and log["provisional"] == 0
+    # 7 lines = 1 header + 4 area rows (3 kept, 1 total) + 1 blank + 1 text row.
+    assert log["rows_read"] + sum(log["rows_skipped"].values()) == 7
+
+
+def test_unknown_areas_quarantined_when_configured(tmp_path, catalogue, matcher):
+    text = SWING.replace("Wijk Zuidwest", "Wijk Zuidwets")
+    result = ingest_file(write(tmp_path, text), fmt="swing_csv", source_id="x", catalogue=catalogue,
+                         matcher=matcher, unknown_areas="quarantine")
+    quarantine = result.quarantine
+    assert quarantine[["source_row", "area_name", "observations", "closest"]].values.tolist() == [
+        [3, "Wijk Zuidwets", 3, "Zuidwest, Zuid, Zuilen-West"]]
+    assert "WK034408" not in set(result.observations["area_code"])
+    assert result.log["rows_dropped"]["area not in the register (quarantined)"] == 1
+    assert result.log["quarantined"] == [{"source_row": 3, "area_code": None, "area_name": "Wijk Zuidwets",
+                                          "observations": 3, "closest": "Zuidwest, Zuid, Zuilen-West"}]
+    assert result.log["observations_kept"] == 6
+
+
+def test_a_figure_given_twice_with_different_values_is_refused(tmp_path, catalogue, matcher):
+    text = SWING + '"Overvecht";"17,9";"18,4";"3"\r\n'
+    with pytest.raises(ReaderError) as error:
+        ingest_file(write(tmp_path, text), fmt="swing_csv", source_id="x", catalogue=catalogue, matcher=matcher)
+    assert str(error.value).startswith(
+        f"{tmp_path / 'export.csv'}, row 6, column '% huishoudens met bijstand|2017': gives huishoudens_bijstand "
+        "for WK034403 in 2017 twice with different values: 18.2 (row 2, column '% huishoudens met bijstand|2017') "
+        "and 18.4 (row 6).")
+
+
+def test_a_row_repeated_with_the_same_values_is_kept_once(tmp_path, catalogue, matcher):
+    text = SWING + '"Overvecht";"17,9";"18,2";"3"\r\n'
+    result = ingest_file(write(tmp_path, text), fmt="swing_csv", source_id="x", catalogue=catalogue, matcher=matcher)
+    assert result.log["duplicate_observations_dropped"] == 3 and result.log["observations_kept"] == 9
+    overvecht = result.observations[result.observations["area_code"] == "WK034403"]
+    assert set(overvecht["source_row"]) == {2}
+
+
+def test_old_codes_padded_codes_and_other_municipalities(tmp_path, catalogue, register):
+    from wijkmonitor.areas import AreaMatcher
+
+    renamed = register.copy()
+    renamed.loc[renamed["code"] == "BU03441014", "aliases"] += "|BU03440999"  # an old code of Maximapark
+    text = ("indicator,area_code,period,value\n"
+            "p_koopw,BU03440999,2020,40\np_koopw,GM0344    ,2020,44\np_koopw,GM0307,2020,60\n")
+    result = ingest_file(write(tmp_path, text, "t.csv", "utf-8"), fmt="tidy_csv", source_id="t",
+                         catalogue=catalogue, matcher=AreaMatcher(renamed))
+    obs = result.observations.set_index("area_code")["value"]
+    assert obs.to_dict() == {"BU03441014": 40, "GM0344": 44}
+    assert result.log["rows_dropped"] == {"outside the municipality": 1}

@@ -32,6 +32,24 @@ def normalise_name(name: str) -> str:
     return " ".join(text.split())
 
 
+def is_abbreviation(short: str, full: str) -> bool:
+    """Whether a normalised name abbreviates another word by word: each word is the full word, or
+    starts with its first letter and keeps its letters in order (`schepenbrt` for `schepenbuurt`,
+    `nrd` for `noord`). Words of digits must be equal; at least one word must be abbreviated."""
+    short_words, full_words = short.split(), full.split()
+    if len(short_words) != len(full_words) or short_words == full_words:
+        return False
+    for s_word, f_word in zip(short_words, full_words, strict=True):
+        if s_word == f_word:
+            continue
+        if s_word.isdigit() or f_word.isdigit() or len(s_word) < 2 or s_word[0] != f_word[0]:
+            return False
+        rest = iter(f_word[1:])
+        if not all(ch in rest for ch in s_word[1:]):
+            return False
+    return True
+
+
 def municipality_digits(code: str) -> str | None:
     """The four CBS digits of the municipality a code belongs to (GM0344, WK034403, BU03440311, SW0344031)."""
     match = re.match(r"^(GM|WK|BU|SW)(\d{4})", str(code).strip())
@@ -182,17 +200,37 @@ class AreaMatcher:
     def in_municipality(self, code: str) -> bool:
         return municipality_digits(code) == self._digits
 
+    def match_code(self, code: str) -> str | None:
+        """The register code for a source's code: the code itself (padding stripped), or the code an
+        old code was replaced by (old codes are listed as aliases in the register)."""
+        code = str(code).strip()
+        if code in self._codes:
+            return code
+        codes = self._by_alias.get(normalise_name(code), set())
+        return next(iter(codes)) if len(codes) == 1 else None
+
     def match_name(self, name: str) -> str | None:
-        """The register code for a name, or None. Ambiguous names match nothing."""
+        """The register code for a name, or None. Ambiguous names match nothing.
+
+        Tried in turn: the name or an alias (ignoring case, accents and punctuation); the same
+        without a level prefix (`Subwijk `, `Wijk 03 `); an abbreviation of exactly one register
+        name of that level (`Nieuw Engeland, Schepenbrt` for `... Schepenbuurt`).
+        """
         key = normalise_name(name)
         codes = self._by_alias.get(key)
+        if codes:
+            return next(iter(codes)) if len(codes) == 1 else None
+        prefix = _LEVEL_PREFIX.match(name.strip())
+        level = prefix.group(1).lower() if prefix else None
+        stripped = normalise_name(_LEVEL_PREFIX.sub("", name.strip()))
+        codes = self._by_alias.get(stripped, set())
+        if level and len(codes) > 1:
+            codes = {c for c in codes if self._level[c] == level}
         if not codes:
-            prefix = _LEVEL_PREFIX.match(name.strip())
-            stripped = normalise_name(_LEVEL_PREFIX.sub("", name.strip()))
-            codes = self._by_alias.get(stripped, set())
-            if prefix and len(codes) > 1:
-                level = prefix.group(1).lower()
-                codes = {c for c in codes if self._level[c] == level}
+            codes = {
+                code for alias, alias_codes in self._by_alias.items() if is_abbreviation(stripped, alias)
+                for code in alias_codes if level is None or self._level[code] == level
+            }
         return next(iter(codes)) if len(codes) == 1 else None
 
     def closest(self, name: str, k: int = 3) -> list[str]:

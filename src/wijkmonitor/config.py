@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import glob
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -42,6 +42,10 @@ def load_config(path: str | Path) -> dict:
     return validate_config(config)
 
 
+# Per-source settings passed on to the reader (see schemas/config.schema.yaml).
+READER_OPTIONS = ("period", "sheet", "metadata", "columns")
+
+
 @dataclass(frozen=True)
 class RawFile:
     """One raw export of the run and where its staging output goes."""
@@ -50,8 +54,8 @@ class RawFile:
     source_id: str
     format: str
     vintage: str | None
-    period: int | None
     priority: int
+    options: dict = field(default_factory=dict)  # reader options: period, sheet, metadata, columns
 
     @property
     def staging_name(self) -> str:
@@ -78,7 +82,8 @@ def raw_files(config: dict) -> dict[str, RawFile]:
             for path in matches:
                 raw = RawFile(
                     path=path, source_id=source["id"], format=source.get("format", "auto"),
-                    vintage=source.get("vintage"), period=source.get("period"), priority=priority,
+                    vintage=source.get("vintage"), priority=priority,
+                    options={k: source[k] for k in READER_OPTIONS if source.get(k) is not None},
                 )
                 if raw.key in found and found[raw.key].path != path:
                     raise ConfigError(

@@ -9,13 +9,20 @@ from pathlib import Path
 import pandas as pd
 
 from .areas import AreaMatcher, normalise_name
-from .canonical import observation_frame
+from .canonical import observation_frame, typed_frame
 from .catalogue import Catalogue
-from .errors import AreaMatchError
+from .errors import AreaMatchError, ReaderError
 from .readers import read_file
 
-# Rows portals add that are not areas: totals and "unknown area".
-DEFAULT_AGGREGATE_NAMES = ("Totaal", "Buurten totaal", "Wijken totaal", "Subwijken totaal", "Onbekend")
+# Rows portals add that are not areas of the municipality: totals, "unknown area", the country.
+DEFAULT_AGGREGATE_NAMES = (
+    "Totaal", "Buurten totaal", "Wijken totaal", "Subwijken totaal", "Onbekend", "Nederland",
+)
+UNKNOWN_AREA_POLICIES = ("stop", "quarantine")
+QUARANTINE_COLUMNS = {
+    "source_file": "string", "source_row": "Int64", "area_code": "string", "area_name": "string",
+    "observations": "Int64", "closest": "string",
+}
 
 
 def sha256_of(path: str | Path) -> str:
@@ -30,53 +37,99 @@ def sha256_of(path: str | Path) -> str:
 class IngestResult:
     observations: pd.DataFrame
     log: dict
+    quarantine: pd.DataFrame
 
 
-def resolve_areas(raw: pd.DataFrame, matcher: AreaMatcher, path: str,
-                  aggregate_names: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
-    """(register code per row, reason a row is dropped or NA). Unknown areas raise AreaMatchError."""
+@dataclass
+class AreaResolution:
+    codes: pd.Series  # register code per read row, NA when dropped or unknown
+    reasons: pd.Series  # why a row is dropped (aggregate, outside the municipality), else NA
+    unknown: pd.Series  # True for rows whose area is not in the register
+
+
+def resolve_areas(raw: pd.DataFrame, matcher: AreaMatcher, aggregate_names: tuple[str, ...]) -> AreaResolution:
+    """Match every (code, name) pair of a read table to the register, once per distinct pair."""
     aggregates = {normalise_name(n) for n in aggregate_names}
-    pairs = raw[["area_code", "area_name"]].drop_duplicates()
-    code_of, reason_of, unknown = {}, {}, []
-    for code, name in pairs.itertuples(index=False):
-        key = (code, name)
-        if pd.notna(code) and str(code).strip():
-            c = str(code).strip()
-            if matcher.knows_code(c):
-                code_of[key] = c
-            elif not matcher.in_municipality(c):
+    source_codes = raw["area_code"].fillna("").str.strip()
+    names = raw["area_name"].fillna("")
+    code_of, reason_of, unknown = {}, {}, set()
+    for key in dict.fromkeys(zip(source_codes, names, strict=True)):
+        code, name = key
+        if code:
+            matched = matcher.match_code(code)
+            if matched is not None:
+                code_of[key] = matched
+            elif not matcher.in_municipality(code):
                 reason_of[key] = "outside the municipality"
             else:
-                unknown.append((key, f"code {c!r}"))
+                unknown.add(key)
         elif normalise_name(name) in aggregates:
-            reason_of[key] = "total or unknown-area row"
+            reason_of[key] = "total, country or unknown-area row"
         else:
-            matched = matcher.match_name(str(name))
+            matched = matcher.match_name(name) if name else None
             if matched is None:
-                unknown.append((key, f"name {name!r}"))
+                unknown.add(key)
             else:
                 code_of[key] = matched
-    if unknown:
-        lines = []
-        for key, what in unknown[:10]:
-            row = int(raw.loc[(raw["area_code"].fillna("") == (key[0] if pd.notna(key[0]) else ""))
-                              & (raw["area_name"] == key[1]), "source_row"].min())
-            close = matcher.closest(str(key[1]))
-            lines.append(f"row {row}: {what}" + (f" (closest: {', '.join(close)})" if close else ""))
-        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
-        raise AreaMatchError(
-            f"{len(unknown)} area(s) not in the area register: " + "; ".join(lines) + more + ".",
-            file=path,
-            hint="Add them as aliases in catalogue/areas.csv, or correct the export.",
-        )
-    pairs = pairs.assign(
-        _code=[code_of.get(k) for k in pairs.itertuples(index=False, name=None)],
-        _reason=[reason_of.get(k) for k in pairs.itertuples(index=False, name=None)],
+    keys = list(zip(source_codes, names, strict=True))
+    codes = pd.Series([code_of.get(k) for k in keys], index=raw.index, dtype="string")
+    reasons = pd.Series([reason_of.get(k) for k in keys], index=raw.index, dtype="string")
+    unknown_mask = pd.Series([k in unknown for k in keys], index=raw.index, dtype=bool)
+    return AreaResolution(codes, reasons, unknown_mask)
+
+
+def unknown_area_table(raw: pd.DataFrame, unknown: pd.Series, matcher: AreaMatcher, path: str) -> pd.DataFrame:
+    """One row per source row whose area is not in the register, with the closest register names."""
+    rows = raw[unknown]
+    table = (
+        rows.groupby(["source_row", "area_code", "area_name"], dropna=False).size().rename("observations")
+        .reset_index().sort_values("source_row")
     )
-    resolved = raw[["area_code", "area_name"]].merge(pairs, on=["area_code", "area_name"], how="left")
-    codes = pd.Series(resolved["_code"].to_numpy(), index=raw.index, dtype="string")
-    reasons = pd.Series(resolved["_reason"].to_numpy(), index=raw.index, dtype="string")
-    return codes, reasons
+    closest = {
+        name: ", ".join(matcher.closest(str(name))) if pd.notna(name) else ""
+        for name in table["area_name"].unique()
+    }
+    table["closest"] = table["area_name"].map(closest)
+    table["source_file"] = path
+    return typed_frame(table, QUARANTINE_COLUMNS)
+
+
+def unknown_area_error(table: pd.DataFrame, path: str) -> AreaMatchError:
+    areas = table.drop_duplicates(["area_code", "area_name"])
+    lines = []
+    for r in areas.head(10).itertuples():
+        what = f"code {r.area_code!r}" if pd.notna(r.area_code) else f"name {r.area_name!r}"
+        lines.append(f"row {r.source_row}: {what}" + (f" (closest: {r.closest})" if r.closest else ""))
+    more = f" and {len(areas) - 10} more" if len(areas) > 10 else ""
+    return AreaMatchError(
+        f"{len(areas)} area(s) not in the area register: " + "; ".join(lines) + more + ".",
+        file=path,
+        hint="Add them as aliases in the area register (catalogue/areas.csv), correct the export, or set "
+        "`ingest: {unknown_areas: quarantine}` to set them aside in a reported table.",
+    )
+
+
+def check_duplicates(kept: pd.DataFrame, path: str) -> pd.Series:
+    """Rows that repeat an earlier row's figure exactly (to drop); a figure given twice with
+    different values stops the ingest, naming both rows."""
+    key = ["indicator_id", "area_code", "category", "period", "vintage"]
+    frame = kept[key + ["value", "status", "source_row", "source_column"]].astype(object)
+    frame[key] = frame[key].fillna("")
+    repeated = frame.duplicated(key, keep=False)
+    if not repeated.any():
+        return pd.Series(False, index=kept.index)
+    groups = frame[repeated].groupby(key, sort=False)
+    for _, group in groups:
+        if group[["value", "status"]].astype(str).drop_duplicates().shape[0] > 1:
+            first, second = group.iloc[0], group.iloc[1]
+            raise ReaderError(
+                f"gives {first['indicator_id']} for {first['area_code']} in {first['period']} twice with "
+                f"different values: {first['value']!r} (row {first['source_row']}, column "
+                f"{first['source_column']!r}) and {second['value']!r} (row {second['source_row']}).",
+                file=path, row=int(second["source_row"]), column=str(second["source_column"]),
+                hint="Remove one of the rows, or give them different vintages or categories.",
+            )
+    return frame.duplicated(key, keep="first")
 
 
 def ingest_file(
@@ -87,16 +140,25 @@ def ingest_file(
     catalogue: Catalogue,
     matcher: AreaMatcher,
     vintage: str | None = None,
-    period: int | None = None,
     aggregate_names: tuple[str, ...] = DEFAULT_AGGREGATE_NAMES,
+    unknown_areas: str = "stop",
+    **options,
 ) -> IngestResult:
-    """Read one raw file into canonical observations of the register's areas, with an ingest log."""
+    """Read one raw file into canonical observations of the register's areas, with an ingest log.
+
+    `options` are the source's reader options (period, sheet, metadata, columns). Areas not in
+    the register stop the ingest (`unknown_areas="stop"`) or are set aside in the quarantine
+    table (`"quarantine"`).
+    """
     path = str(path)
-    used_format, read = read_file(path, fmt, period=period)
+    used_format, read = read_file(path, fmt, **options)
     raw = read.table
-    codes, reasons = resolve_areas(raw, matcher, path, aggregate_names)
-    kept = raw[codes.notna()].copy()
-    kept["area_code"] = codes[codes.notna()]
+    areas = resolve_areas(raw, matcher, aggregate_names)
+    quarantine = unknown_area_table(raw, areas.unknown, matcher, path)
+    if len(quarantine) and unknown_areas != "quarantine":
+        raise unknown_area_error(quarantine, path)
+    kept = raw[areas.codes.notna()].copy()
+    kept["area_code"] = areas.codes[areas.codes.notna()]
     ids = {name: catalogue.indicator_id(name) for name in kept["source_indicator"].dropna().unique()}
     uncatalogued = sorted(name for name, i in ids.items() if i is None)
     resolved = {name: i or catalogue.uncatalogued_id(name) for name, i in ids.items()}
@@ -104,27 +166,40 @@ def ingest_file(
     kept["source_id"] = source_id
     kept["vintage"] = kept["vintage"].fillna(vintage or Path(path).stem)
     kept["source_file"] = path
+    repeats = check_duplicates(kept, path)
+    kept = kept[~repeats]
     observations = observation_frame(kept).sort_values(
         ["indicator_id", "area_code", "category", "period", "source_row"], na_position="first"
     ).reset_index(drop=True)
-    dropped = reasons.dropna()
+    dropped = areas.reasons.dropna()
+    rows_dropped = {
+        reason: int(raw.loc[dropped.index[dropped == reason], "source_row"].nunique())
+        for reason in sorted(dropped.unique())
+    }
+    if len(quarantine):
+        rows_dropped["area not in the register (quarantined)"] = int(quarantine["source_row"].nunique())
     log = {
         "source_file": path,
         "source_id": source_id,
         "vintage": vintage or Path(path).stem,
         "reader": used_format,
+        "encoding": read.encoding,
         "sha256": sha256_of(path),
         "bytes": Path(path).stat().st_size,
         "rows_read": int(raw["source_row"].nunique()),
         "rows_kept": int(kept["source_row"].nunique()),
         "observations_read": len(raw),
         "observations_kept": len(observations),
-        "rows_dropped": {
-            reason: int(raw.loc[dropped.index[dropped == reason], "source_row"].nunique())
-            for reason in sorted(dropped.unique())
-        },
+        "duplicate_observations_dropped": int(repeats.sum()),
+        "rows_dropped": rows_dropped,
+        "rows_skipped": {reason: len(rows) for reason, rows in sorted(read.skipped.items())},
+        "rows_skipped_at": {reason: sorted(rows)[:20] for reason, rows in sorted(read.skipped.items())},
         "status_counts": {k: int(v) for k, v in observations["status"].value_counts().sort_index().items()},
+        "provisional": int(observations["provisional"].sum()),
         "uncatalogued": [{"source_indicator": n, "indicator_id": resolved[n]} for n in uncatalogued],
         "periods": sorted(int(p) for p in observations["period"].dropna().unique()),
+        "notes": read.notes,
+        "quarantined": quarantine.drop(columns="source_file").astype(object)
+        .where(quarantine.drop(columns="source_file").notna(), None).to_dict("records"),
     }
-    return IngestResult(observations=observations, log=log)
+    return IngestResult(observations=observations, log=log, quarantine=quarantine)

@@ -69,20 +69,28 @@ def run_rule(log_path: str | None, step: Callable[[], None]) -> None:
 
 # ---------------------------------------------------------------------------- ingest
 
-def ingest(raw: dict, catalogue_dir: str, register_path: str, aggregate_names: list[str],
+def ingest(raw: dict, catalogue_dir: str, register_path: str, settings: dict,
            out_parquet: str, out_log: str) -> None:
+    """`settings` is the config's `ingest:` section (aggregate_names, unknown_areas)."""
     from .ingest import ingest_file
 
     result = ingest_file(
         raw["path"], fmt=raw["format"], source_id=raw["source_id"],
         catalogue=Catalogue.load(catalogue_dir), matcher=AreaMatcher(load_register(register_path)),
-        vintage=raw.get("vintage"), period=raw.get("period"), aggregate_names=tuple(aggregate_names),
+        vintage=raw.get("vintage"), aggregate_names=tuple(settings["aggregate_names"]),
+        unknown_areas=settings["unknown_areas"], **raw.get("options", {}),
     )
     info = result.log
-    log.info("%s: %s, %d of %d rows kept, %d observations", raw["path"], info["reader"],
-             info["rows_kept"], info["rows_read"], info["observations_kept"])
+    log.info("%s: %s (%s), %d of %d rows kept, %d observations", raw["path"], info["reader"],
+             info["encoding"] or "xlsx", info["rows_kept"], info["rows_read"], info["observations_kept"])
     for reason, count in info["rows_dropped"].items():
         log.info("%s: %d rows dropped: %s", raw["path"], count, reason)
+    for reason, count in info["rows_skipped"].items():
+        log.info("%s: %d rows skipped: %s", raw["path"], count, reason)
+    if len(result.quarantine):
+        names = ", ".join(repr(n) for n in result.quarantine["area_name"].drop_duplicates().head(5))
+        log.warning("%s: %d row(s) with areas not in the register quarantined: %s", raw["path"],
+                    result.quarantine["source_row"].nunique(), names)
     if info["uncatalogued"]:
         names = ", ".join(repr(u["source_indicator"]) for u in info["uncatalogued"][:5])
         more = f" and {len(info['uncatalogued']) - 5} more" if len(info["uncatalogued"]) > 5 else ""

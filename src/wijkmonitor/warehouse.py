@@ -33,7 +33,12 @@ CREATE TABLE source_file (
     sha256 VARCHAR NOT NULL, bytes BIGINT, reader VARCHAR NOT NULL,
     rows_read INTEGER NOT NULL, rows_kept INTEGER NOT NULL,
     observations_read INTEGER, observations_kept INTEGER, rows_dropped VARCHAR,
-    uncatalogued VARCHAR, is_demo BOOLEAN NOT NULL
+    uncatalogued VARCHAR, is_demo BOOLEAN NOT NULL, encoding VARCHAR, rows_skipped VARCHAR,
+    notes VARCHAR
+);
+CREATE TABLE quarantine (
+    source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL, area_code VARCHAR, area_name VARCHAR,
+    observations INTEGER NOT NULL, closest VARCHAR
 );
 CREATE TABLE observation (
     indicator_id VARCHAR NOT NULL, area_code VARCHAR NOT NULL, area_name VARCHAR,
@@ -112,10 +117,17 @@ def build_warehouse(
                 "rows_dropped": json.dumps(log["rows_dropped"], sort_keys=True),
                 "uncatalogued": json.dumps(log["uncatalogued"], ensure_ascii=False),
                 "is_demo": log["sha256"] in demo,
+                "encoding": log["encoding"],
+                "rows_skipped": json.dumps(log["rows_skipped"], sort_keys=True, ensure_ascii=False),
+                "notes": json.dumps(log["notes"], ensure_ascii=False),
             }
             for log in logs
         ]
     ).sort_values("path")
+    quarantined = pd.DataFrame(
+        [{"source_file": log["source_file"], **row} for log in logs for row in log["quarantined"]],
+        columns=["source_file", "source_row", "area_code", "area_name", "observations", "closest"],
+    ).sort_values(["source_file", "source_row"])
     con = duckdb.connect(str(tmp))
     try:
         con.execute(SCHEMA_SQL)
@@ -138,6 +150,9 @@ def build_warehouse(
         con.execute(f"INSERT INTO indicator SELECT {', '.join(INDICATOR_COLUMNS)} FROM indicator_df ORDER BY id")
         con.register("file_df", files)
         con.execute("INSERT INTO source_file SELECT * FROM file_df")
+        if len(quarantined):
+            con.register("quarantine_df", quarantined)
+            con.execute("INSERT INTO quarantine SELECT * FROM quarantine_df")
         con.execute(CURRENT_VIEW_SQL)
         create_analysis_views(con, analysis_dir)
         summary = {
@@ -145,6 +160,7 @@ def build_warehouse(
             "areas": len(register),
             "indicators": con.execute("SELECT count(*) FROM indicator").fetchone()[0],
             "source_files": len(files),
+            "quarantined_rows": len(quarantined),
         }
     finally:
         con.close()
