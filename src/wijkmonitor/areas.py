@@ -61,13 +61,16 @@ def wijk_short_name(statnaam: str) -> str:
     return _LEVEL_PREFIX.sub("", statnaam.strip()).strip()
 
 
-def build_register(kwb_path: str | Path, subwijken_path: str | Path | None = None) -> pd.DataFrame:
-    """Build the area register of one municipality from a CBS kwb file filtered to it.
+def build_register(
+    kwb_path: str | Path, subwijken_path: str | Path | None = None, municipality: str | None = None
+) -> pd.DataFrame:
+    """Build the area register of one municipality from a CBS kwb file.
 
-    Codes, names, levels and the wijk of each buurt come from the kwb file; subwijken (a local
-    level between wijk and buurt, e.g. Utrecht in Cijfers' subwijken) from a small table with
-    code, name, wijk_code, buurt_prefix (the first seven digits of their buurten's codes) and
-    aliases (`|`-separated names portals use).
+    The kwb file may hold the whole country; `municipality` (a GM code) selects one, and may be
+    left out when the file holds a single municipality. Codes, names, levels and the wijk of each
+    buurt come from the kwb file; subwijken (a local level between wijk and buurt, e.g. Utrecht
+    in Cijfers' subwijken) from a small table with code, name, wijk_code, buurt_prefix (the first
+    seven digits of their buurten's codes) and aliases (`|`-separated names portals use).
     """
     _, table = read_sheet(kwb_path)
     header = [str(c).strip() for c in table.iloc[0]]
@@ -78,13 +81,23 @@ def build_register(kwb_path: str | Path, subwijken_path: str | Path | None = Non
         raise ReaderError(
             f"lacks the kwb columns {', '.join(sorted(needed - set(header)))}.", file=str(kwb_path), row=1
         )
-    gemeenten = body[body["recs"].str.strip() == "Gemeente"]
-    if len(gemeenten) != 1:
+    body["gwb_code_10"] = body["gwb_code_10"].fillna("").str.strip()
+    gemeenten = body.loc[body["recs"].str.strip() == "Gemeente", "gwb_code_10"]
+    if municipality is not None:
+        if municipality not in set(gemeenten):
+            raise ReaderError(
+                f"holds no municipality {municipality!r} (it holds {len(gemeenten)}: "
+                f"{', '.join(gemeenten.head(5))}{', ...' if len(gemeenten) > 5 else ''}).",
+                file=str(kwb_path), hint="Give the CBS code of the municipality, e.g. GM0344 for Utrecht.",
+            )
+        gm_code = municipality
+    elif len(gemeenten) == 1:
+        gm_code = gemeenten.iloc[0]
+    else:
         raise ReaderError(
-            f"holds {len(gemeenten)} municipalities; filter the kwb file to one municipality first.",
-            file=str(kwb_path),
+            f"holds {len(gemeenten)} municipalities; say which one (--municipality GM....).", file=str(kwb_path),
         )
-    gm_code = gemeenten["gwb_code_10"].iloc[0].strip()
+    body = body[body["gwb_code_10"].map(municipality_digits) == municipality_digits(gm_code)]
     subwijken = (
         pd.read_csv(subwijken_path, dtype=str, keep_default_na=False)
         if subwijken_path is not None

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .areas import AreaMatcher, normalise_name
 from .canonical import observation_frame, typed_frame
-from .catalogue import Catalogue
+from .catalogue import Catalogue, slug
 from .errors import AreaMatchError, ReaderError
 from .readers import read_file
 
@@ -132,6 +132,24 @@ def check_duplicates(kept: pd.DataFrame, path: str) -> pd.Series:
     return frame.duplicated(key, keep="first")
 
 
+def with_lineage(rows: pd.DataFrame, path: str, source_id: str, catalogue: Catalogue | None,
+                 vintage: str | None) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
+    """Read rows with indicator ids (catalogued, else derived from the header), source and vintage.
+
+    Returns (rows, indicator id per source name, source names not in the catalogue)."""
+    names = rows["source_indicator"].dropna().unique()
+    ids = {name: catalogue.indicator_id(name) if catalogue else None for name in names}
+    uncatalogued = sorted(name for name, i in ids.items() if i is None)
+    resolved = {
+        name: i or (catalogue.uncatalogued_id(name) if catalogue else slug(name)) for name, i in ids.items()
+    }
+    rows = rows.assign(
+        indicator_id=rows["source_indicator"].map(resolved), source_id=source_id,
+        vintage=rows["vintage"].fillna(vintage or Path(path).stem), source_file=path,
+    )
+    return rows, resolved, uncatalogued
+
+
 def ingest_file(
     path: str | Path,
     *,
@@ -159,13 +177,7 @@ def ingest_file(
         raise unknown_area_error(quarantine, path)
     kept = raw[areas.codes.notna()].copy()
     kept["area_code"] = areas.codes[areas.codes.notna()]
-    ids = {name: catalogue.indicator_id(name) for name in kept["source_indicator"].dropna().unique()}
-    uncatalogued = sorted(name for name, i in ids.items() if i is None)
-    resolved = {name: i or catalogue.uncatalogued_id(name) for name, i in ids.items()}
-    kept["indicator_id"] = kept["source_indicator"].map(resolved)
-    kept["source_id"] = source_id
-    kept["vintage"] = kept["vintage"].fillna(vintage or Path(path).stem)
-    kept["source_file"] = path
+    kept, resolved, uncatalogued = with_lineage(kept, path, source_id, catalogue, vintage)
     repeats = check_duplicates(kept, path)
     kept = kept[~repeats]
     observations = observation_frame(kept).sort_values(

@@ -1,0 +1,209 @@
+"""The `wijkmonitor` command for analysts: look at an export, convert it, build an area register.
+
+    wijkmonitor inspect FILE [--format F] [--register areas.csv]
+    wijkmonitor ingest FILE [--format F] [--register areas.csv] --out OUT.csv|OUT.parquet
+    wijkmonitor register KWB.xlsx [--municipality GM0344] [--subwijken subwijken.csv] --out areas.csv
+    wijkmonitor formats
+
+Anything it cannot read ends with one paragraph saying what and where, and exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+
+from .areas import AreaMatcher, build_register, load_register
+from .canonical import OBSERVATION_COLUMNS, observation_frame
+from .catalogue import Catalogue
+from .errors import WijkmonitorError
+from .ingest import IngestResult, ingest_file, with_lineage
+from .readers import FORMATS, candidates, read_file
+from .readers.sample import take_sample
+
+EXIT_ERROR = 1
+WIDTH = 100
+
+
+def _reader_options(args: argparse.Namespace) -> dict:
+    return {"period": args.period, "sheet": args.sheet, "metadata": args.metadata,
+            "columns": args.columns.split(";") if args.columns else None}
+
+
+def _add_read_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="the export to read")
+    parser.add_argument("--format", default="auto", choices=["auto", *FORMATS],
+                        help="the reader (default: detected from the file)")
+    parser.add_argument("--register", help="area register CSV to match areas against (e.g. catalogue/areas.csv)")
+    parser.add_argument("--catalogue", help="indicator catalogue folder (e.g. catalogue) to name indicators")
+    parser.add_argument("--period", type=int, help="year of the data when the file does not say")
+    parser.add_argument("--sheet", help="sheet to read when a workbook has several")
+    parser.add_argument("--metadata", help="CBS OData DataProperties.json (format cbs_odata)")
+    parser.add_argument("--columns", help="';'-separated '<indicator>|[<category>|]<year>' per value column "
+                        "(Swing exports whose headers lost a dimension)")
+    parser.add_argument("--quarantine", action="store_true",
+                        help="with --register: set rows of unknown areas aside instead of stopping")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wijkmonitor", description="Read neighbourhood statistics exports into wijkmonitor's canonical table.",
+        epilog="Formats: " + ", ".join(FORMATS) + ". See `wijkmonitor formats`.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    inspect = commands.add_parser("inspect", help="show how a file would be read")
+    _add_read_arguments(inspect)
+    inspect.add_argument("--rows", type=int, default=8, help="canonical rows to show (default 8)")
+    ingest = commands.add_parser("ingest", help="write a file's canonical long table")
+    _add_read_arguments(ingest)
+    ingest.add_argument("--source-id", default="cli", help="source id recorded on each row (default: cli)")
+    ingest.add_argument("--out", required=True, help="OUT.csv or OUT.parquet")
+    register = commands.add_parser("register", help="build an area register from a CBS kwb file")
+    register.add_argument("kwb", help="CBS Kerncijfers wijken en buurten xlsx (one municipality or all)")
+    register.add_argument("--municipality", help="CBS code (GM....) when the file holds several municipalities")
+    register.add_argument("--subwijken", help="table of subwijken (code, name, wijk_code, buurt_prefix, aliases)")
+    register.add_argument("--out", required=True, help="the register CSV to write")
+    commands.add_parser("formats", help="list the formats and what each reads")
+    return parser
+
+
+def _ingest(args: argparse.Namespace) -> tuple[str, IngestResult | None, pd.DataFrame, dict]:
+    """(format, ingest result with a register or None, canonical rows, read facts)."""
+    options = _reader_options(args)
+    catalogue = Catalogue.load(args.catalogue) if args.catalogue else None
+    if args.register:
+        result = ingest_file(
+            args.file, fmt=args.format, source_id=getattr(args, "source_id", "cli"),
+            catalogue=catalogue or _empty_catalogue(), matcher=AreaMatcher(load_register(args.register)),
+            unknown_areas="quarantine" if args.quarantine else "stop", **options,
+        )
+        return result.log["reader"], result, result.observations, result.log
+    fmt, read = read_file(args.file, args.format, **options)
+    rows, _, _ = with_lineage(read.table, str(args.file), getattr(args, "source_id", "cli"), catalogue, None)
+    rows = rows.assign(area_code=pd.NA)
+    facts = {"reader": fmt, "encoding": read.encoding, "skipped": read.skipped, "notes": read.notes,
+             "area_codes": sorted(set(read.table["area_code"].dropna().str.strip()))}
+    return fmt, None, observation_frame(rows), facts
+
+
+def _empty_catalogue() -> Catalogue:
+    """A catalogue with no indicators: every column keeps an id derived from its header."""
+    from .catalogue import INDICATOR_COLUMNS
+
+    return Catalogue(indicators=pd.DataFrame(columns=INDICATOR_COLUMNS), units=pd.DataFrame(), theme_sets={})
+
+
+def _lines(title: str, items: list[str]) -> str:
+    body = "\n".join(f"  {item}" for item in items) if items else "  (none)"
+    return f"{title}\n{body}"
+
+
+def inspect_report(args: argparse.Namespace) -> str:
+    """What `wijkmonitor inspect` prints."""
+    path = Path(args.file)
+    sample = take_sample(path)
+    detected = candidates(sample)
+    fmt, result, rows, facts = _ingest(args)
+    out = [f"file       {path} ({path.stat().st_size:,} bytes)"]
+    how = "given" if args.format != "auto" else "detected"
+    out.append(f"format     {fmt} ({how}; detectors that recognise the file: {', '.join(detected) or 'none'})")
+    out.append(f"encoding   {facts.get('encoding') or 'n/a (workbook)'}")
+    if result is None:
+        skipped = {reason: len(r) for reason, r in facts["skipped"].items()}
+        notes = facts["notes"]
+        out.append(f"rows       {rows['source_row'].nunique()} with observations; skipped: "
+                   + (", ".join(f"{n} {reason}" for reason, n in sorted(skipped.items())) or "none"))
+        names = rows.drop_duplicates("area_name")["area_name"].tolist()
+        codes = sorted(set(rows["source_indicator"].dropna()))
+        area_lines = textwrap.wrap(
+            f"{len(names)} area names (not matched: no --register): "
+            + "; ".join(map(str, names[:15])) + (" ..." if len(names) > 15 else ""), WIDTH - 2)
+        raw_codes = facts["area_codes"]
+        if raw_codes:
+            area_lines += textwrap.wrap(f"{len(raw_codes)} area codes in the file: " + ", ".join(raw_codes[:15])
+                                        + (" ..." if len(raw_codes) > 15 else ""), WIDTH - 2)
+    else:
+        log = facts
+        notes = log["notes"]
+        out.append(f"rows       {log['rows_read']} with observations, {log['rows_kept']} kept; skipped: "
+                   + (", ".join(f"{n} {r}" for r, n in log["rows_skipped"].items()) or "none"))
+        register = load_register(args.register).set_index("code")
+        matched = rows.drop_duplicates(["area_code", "area_name"])
+        levels = register.loc[matched["area_code"].drop_duplicates(), "level"].value_counts()
+        area_lines = [f"{matched['area_code'].nunique()} register areas matched ("
+                      + ", ".join(f"{n} {level}" for level, n in levels.items()) + ")"]
+        area_lines += [f"{r.area_name!r} -> {r.area_code} ({register.loc[r.area_code, 'name']})"
+                       for r in matched.head(6).itertuples()] + (["..."] if len(matched) > 6 else [])
+        area_lines += [f"{n} rows dropped: {reason}" for reason, n in log["rows_dropped"].items()]
+        for q in log["quarantined"][:15]:
+            what = q["area_code"] or q["area_name"]
+            area_lines.append(f"NOT in the register: row {q['source_row']} {what!r}"
+                              + (f" (closest: {q['closest']})" if q["closest"] else ""))
+        codes = sorted(set(rows["source_indicator"].dropna()))
+    out.append(_lines("areas", area_lines))
+    units = rows.groupby("source_indicator", dropna=False).size() if len(rows) else pd.Series(dtype=int)
+    out.append(_lines(f"indicators ({len(codes)})", [f"{name} ({units.get(name, 0)} cells)" for name in codes[:30]]
+                      + ([f"... and {len(codes) - 30} more"] if len(codes) > 30 else [])))
+    periods = sorted({int(p) for p in rows["period"].dropna()})
+    labels = sorted(set(rows["period_label"].dropna()))
+    out.append(f"periods    {', '.join(map(str, periods))} (as written: {', '.join(labels[:6])}"
+               f"{' ...' if len(labels) > 6 else ''})")
+    counts = rows["status"].value_counts().sort_index()
+    out.append("statuses   " + ", ".join(f"{status} {n}" for status, n in counts.items()))
+    out.append(f"provisional {int(rows['provisional'].sum())} cells flagged provisional")
+    out.append(_lines("notes in the file", [textwrap.shorten(n, WIDTH - 2) for n in notes[:10]]))
+    shown = rows.head(args.rows)[["indicator_id", "area_code", "area_name", "category", "period", "value",
+                                  "status", "source_row", "source_column"]]
+    with pd.option_context("display.width", WIDTH + 40, "display.max_columns", 20, "display.max_colwidth", 28):
+        out.append(f"first {len(shown)} canonical rows\n{shown.to_string(index=False)}")
+    return "\n".join(out)
+
+
+def write_table(frame: pd.DataFrame, out: str) -> None:
+    """Write CSV (UTF-8, `,`) or parquet by suffix, atomically: no half-written file on failure."""
+    from .steps import atomic_path
+
+    suffix = Path(out).suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise WijkmonitorError(f"--out must end in .csv or .parquet, not {suffix or 'nothing'!r}.", file=out)
+    with atomic_path(out) as tmp:
+        if suffix == ".csv":
+            frame.to_csv(tmp, index=False, lineterminator="\n")
+        else:
+            frame.to_parquet(tmp, index=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "formats":
+            for f in FORMATS.values():
+                print(f"{f.name:26} {f.description}")
+        elif args.command == "inspect":
+            print(inspect_report(args))
+        elif args.command == "ingest":
+            fmt, _, rows, _ = _ingest(args)
+            write_table(rows[list(OBSERVATION_COLUMNS)], args.out)
+            print(f"{args.file}: read as {fmt}; wrote {len(rows)} observations to {args.out}")
+        elif args.command == "register":
+            register = build_register(args.kwb, args.subwijken, args.municipality)
+            from .steps import atomic_path
+
+            with atomic_path(args.out) as tmp:
+                register.to_csv(tmp, index=False, lineterminator="\n")
+            counts = ", ".join(f"{n} {level}" for level, n in register["level"].value_counts().items())
+            print(f"wrote {args.out}: {len(register)} areas ({counts})")
+    except WijkmonitorError as exc:
+        print(textwrap.fill(f"wijkmonitor {args.command}: {exc.render()}", WIDTH), file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:  # output piped into `head`: not an error of the data
+        sys.stderr.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
