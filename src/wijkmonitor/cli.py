@@ -46,7 +46,8 @@ def _add_read_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--columns", help="';'-separated '<indicator>|[<category>|]<year>' per value column "
                         "(Swing exports whose headers lost a dimension)")
     parser.add_argument("--quarantine", action="store_true",
-                        help="with --register: set rows of unknown areas aside instead of stopping")
+                        help="with --register: set rows of unknown areas aside instead of stopping "
+                        "(inspect always lists them)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,7 +80,7 @@ def _ingest(args: argparse.Namespace) -> tuple[str, IngestResult | None, pd.Data
         result = ingest_file(
             args.file, fmt=args.format, source_id=getattr(args, "source_id", "cli"),
             catalogue=catalogue or _empty_catalogue(), matcher=AreaMatcher(load_register(args.register)),
-            unknown_areas="quarantine" if args.quarantine else "stop", **options,
+            unknown_areas="quarantine" if args.quarantine or args.command == "inspect" else "stop", **options,
         )
         return result.log["reader"], result, result.observations, result.log
     fmt, read = read_file(args.file, args.format, **options)
