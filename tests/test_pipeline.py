@@ -216,3 +216,59 @@ def test_invalid_config_is_one_message(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "wijkmonitor: error: invalid configuration" in output and "'Utrecht' does not match" in output
+
+
+def two_sheet_workbook() -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "kwb-2023"
+    sheet.append(["gwb_code_10", "gwb_code_8", "regio", "gm_naam", "recs", "gwb_code", "ind_wbi", "a_inw"])
+    sheet.append(["GM0344", "0344", "Utrecht", "Utrecht", "Gemeente", "GM0344", 1, 367947])
+    book.create_sheet("Toelichting").append(["a_inw", "Aantal inwoners"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# One file of each kind of bad input: each stops the run with its own message naming the file.
+BAD_INPUTS = {
+    "truncated": ("export.csv", SWING_OK[: SWING_OK.index('"12,4"') + 3].encode(),
+                  r"data/raw/export\.csv, row 3: has 3 fields where the header has 4; the file may be cut off"),
+    "truncated workbook": ("kwb-2023.xlsx", None,
+                           r"data/raw/kwb-2023\.xlsx: cannot be opened as an Excel workbook .*it may be truncated"),
+    "wrong separator": ("export.csv", SWING_OK.replace(";", ",").encode(),
+                        r"data/raw/export\.csv: format could not be detected from its first lines \(a text file "
+                        r"whose first line has 4 fields separated by ','\)"),
+    "binary": ("export.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+               r"data/raw/export\.csv: is a binary file, not text although its suffix is '\.csv'"),
+    "empty": ("export.csv", b"", r"data/raw/export\.csv: is empty \(0 bytes\)"),
+    "header only": ("export.csv", SWING_OK.splitlines(keepends=True)[0].encode(),
+                    r"data/raw/export\.csv: holds no data rows: read as swing_csv"),
+    "duplicate rows": ("export.csv", (SWING_OK + '"Overvecht";"17,9";"18,3";"18,6"\n').encode(),
+                       r"data/raw/export\.csv, row 5, column '% huishoudens met bijstand\|2017': gives "
+                       r"huishoudens_bijstand for WK034403 in 2017 twice with different values"),
+    "percentage of 140": ("export.csv", SWING_OK.replace('"18,2"', '"140"').encode(),
+                          r"values in per cent are in \[0, 100\].*data/raw/export\.csv, row 2, column "
+                          r"'% huishoudens met bijstand\|2017'"),
+    "several sheets": ("kwb-2023.xlsx", two_sheet_workbook(),
+                       r"data/raw/kwb-2023\.xlsx: has 2 sheets with data \('kwb-2023', 'Toelichting'\); which one "
+                       r"to read is not certain\. Set `sheet:`"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_input_corpus(tmp_path, case):
+    name, data, message = BAD_INPUTS[case]
+    if data is None:
+        data = (ROOT / "data/raw/demo/cbs-kwb/kwb-2023.xlsx").read_bytes()[:3000]
+    result, output = small_run(tmp_path, "", name=name, data=data)
+    assert result.returncode != 0
+    assert re.search(message, output, re.DOTALL), output[-2000:]
+    assert "Traceback" not in output
+    processed = tmp_path / "data/processed"
+    # Bad cells are found when the file is read; bad values (140%) when the complete warehouse is validated.
+    assert (processed / "warehouse.duckdb").exists() == (case == "percentage of 140")
+    assert not list(processed.rglob("*.tmp")) and not list(processed.rglob(".*.tmp"))
+    assert not (processed / "analysis").exists() and not list((tmp_path / "reports").glob("*.pdf"))

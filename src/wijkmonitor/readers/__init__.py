@@ -15,7 +15,7 @@ from pathlib import Path
 from ..canonical import ReadResult
 from ..errors import ReaderError
 from . import kwb, odata, rivm, statline, swing, themas, tidy, tiles
-from .sample import Sample, take_sample
+from .sample import Sample, split_line, take_sample
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,26 @@ def detect_format(path: str | Path, sample: Sample | None = None) -> str:
         return found[0]
     raise ReaderError(
         "format could not be detected"
-        + (f": it could be {' or '.join(found)}." if found else f" from its first lines ({sample.kind} file)."),
+        + (f": it could be {' or '.join(found)}." if found else f" from its first lines ({_describe(sample)})."),
         file=str(path),
         hint=f"Set `format:` for this source in the config (or --format) to one of: {', '.join(FORMATS)}.",
     )
+
+
+def _describe(sample: Sample) -> str:
+    """What the sample looks like, for the refusal: the separator of a text file's first line."""
+    if sample.kind == "excel":
+        return f"a workbook whose first row starts {', '.join(repr(c) for c in sample.rows[0][:3])}" \
+            if sample.rows else "an empty workbook"
+    if sample.kind == "json":
+        return "a JSON file that is not a CBS OData table"
+    line = next((line for line in sample.lines if line.strip()), "")
+    counts = {sep: len(split_line(line, sep)) for sep in (";", ",", "\t")}
+    sep, fields = max(counts.items(), key=lambda item: item[1])
+    if fields == 1:
+        return "a text file whose first line has no ';', ',' or tab separators"
+    name = {";": "';'", ",": "','", "\t": "tabs"}[sep]
+    return f"a text file whose first line has {fields} fields separated by {name}"
 
 
 def read_file(path: str | Path, fmt: str = "auto", **options) -> tuple[str, ReadResult]:
