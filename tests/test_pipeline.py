@@ -272,3 +272,64 @@ def test_bad_input_corpus(tmp_path, case):
     assert (processed / "warehouse.duckdb").exists() == (case == "percentage of 140")
     assert not list(processed.rglob("*.tmp")) and not list(processed.rglob(".*.tmp"))
     assert not (processed / "analysis").exists() and not list((tmp_path / "reports").glob("*.pdf"))
+
+
+# ------------------------------------------------------------- another city
+
+
+def kwb_file_for(path: Path, regions: list[tuple[str, str]], municipality: str) -> None:
+    """A kwb-shaped workbook (CBS short-name header) for the given (code, level) regions plus a
+    region of another municipality, as the national kwb file holds them all. Names are made up:
+    the RIVM file the codes come from carries no names."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["gwb_code_10", "gwb_code_8", "regio", "gm_naam", "recs", "gwb_code", "ind_wbi", "a_inw"])
+    sheet.append(["GM0344", "0344", "Utrecht", "Utrecht", "Gemeente", "GM0344", 1, 374238])
+    for code, level in regions:
+        digits = code[2:]
+        name = {"Gemeente": municipality, "Wijk": f"Wijk {digits[-2:]} Noord-{digits[-2:]}",
+                "Buurt": f"Buurt-{digits[-4:]}"}[level]
+        sheet.append([code, digits, name, municipality, level, code, 1, 1000])
+    book.save(path)
+
+
+@skip_without_shared
+@pytest.mark.realdata
+def test_another_municipality_by_configuration_alone(shared_data, tmp_path):
+    from wijkmonitor.readers.excel import read_sheet
+
+    rivm = shared_data / "national/rivm-50090NED"
+    _, table = read_sheet(rivm / "2016_18+.xlsx")
+    table.columns = [str(c).strip() for c in table.iloc[0]]
+    regions = table.iloc[1:].assign(code=lambda t: t["WijkenEnBuurten"].str.strip(),
+                                    level=lambda t: t["SoortRegio_2"].str.strip())
+    castricum = regions[regions["Gemeentenaam_1"].str.strip() == "Castricum"]
+    gm = castricum.loc[castricum["level"] == "Gemeente", "code"].item()
+    kwb_file_for(tmp_path / "kwb-2020.xlsx", list(zip(castricum["code"], castricum["level"], strict=True)), "Castricum")
+    done = subprocess.run([sys.executable, "-m", "wijkmonitor", "register", "kwb-2020.xlsx", "--municipality", gm,
+                           "--out", "areas.csv"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "wrote areas.csv: 28 areas (19 buurt, 8 wijk, 1 gemeente)"
+    wijk = castricum[castricum["level"] == "Wijk"].iloc[0]
+    write_config(tmp_path, {
+        "city": {"name": "Castricum", "code": gm},
+        "area_register": "areas.csv",
+        "periods": {"first": 2012, "last": 2020},
+        "sources": [{"id": "rivm", "files": [str(rivm / "2012_18+.xlsx"), str(rivm / "2016_18+.xlsx"),
+                                             str(rivm / "RIVM_gezondheid2020_18+.xlsx")]}],
+        "report": {"title": "Wijkmonitor Castricum", "focus_areas": [wijk["code"]],
+                   "key_indicators": ["ervaren_gezondheid_goed", "moeite_met_rondkomen"]},
+    })
+    result = snakemake(tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    con = duckdb.connect(str(tmp_path / "data/processed/warehouse.duckdb"), read_only=True)
+    good = con.execute("SELECT value FROM observation WHERE indicator_id = 'ervaren_gezondheid_goed' AND "
+                       "area_code = ? AND period = 2016", [wijk["code"]]).fetchone()[0]
+    assert good == float(wijk["ErvarenGezondheidGoedZeerGoed_4"])
+    kept = con.execute("SELECT sum(rows_kept), sum(rows_read) FROM source_file").fetchone()
+    assert kept == (3 * 28, 3 * 17341)
+    con.close()
+    text = "\n".join(pdf_pages(tmp_path / "reports/castricum-2020.pdf"))
+    assert "Wijkmonitor Castricum" in text and f"Noord-{wijk['code'][-2:]}" in text
