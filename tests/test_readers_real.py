@@ -7,7 +7,7 @@ import pytest
 
 from conftest import skip_without_shared
 from wijkmonitor.errors import ReaderError
-from wijkmonitor.readers import detect_format, read_file
+from wijkmonitor.readers import detect_format
 from wijkmonitor.readers.kwb import read_cbs_kwb_xlsx
 from wijkmonitor.readers.rivm import read_rivm_50090_xlsx
 from wijkmonitor.readers.swing import read_swing_csv
@@ -177,9 +177,3 @@ def test_tidy_reader_on_transcribed_monitor(shared_data):
 )
 def test_detect_format(shared_data, relative, expected):
     assert detect_format(shared_data / relative) == expected
-
-
-def test_detection_refuses_statline_csv_it_cannot_read(shared_data):
-    path = shared_data / "utrecht/statline/CBS-Utrecht_Nabijheid_voorzieningen__buurt_2023_14102024_164034.csv"
-    with pytest.raises(ReaderError, match="format could not be detected"):
-        read_file(path, "auto")
