@@ -21,6 +21,15 @@ skip_without_shared = pytest.mark.skipif(
 )
 
 
+def cell(frame, **where):
+    """The one row of a read table where every column has the given value."""
+    rows = frame
+    for column, value in where.items():
+        rows = rows[rows[column] == value]
+    assert len(rows) == 1, f"{len(rows)} rows match {where}"
+    return rows.iloc[0]
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

@@ -52,3 +52,29 @@ def test_load_config_names_a_missing_file(tmp_path):
         load_config(tmp_path / "nope.yaml")
     (tmp_path / "c.yaml").write_text(yaml.safe_dump(minimal()))
     assert load_config(tmp_path / "c.yaml")["city"]["code"] == "GM0344"
+
+
+def test_reader_options_reach_each_raw_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.csv").write_text("x", encoding="utf-8")
+    (tmp_path / "b.xlsx").write_text("x", encoding="utf-8")
+    config = validate_config(minimal(sources=[
+        {"id": "swing", "files": ["a.csv"], "columns": ["% a|alle|2023", "% a|met kinderen|2023"]},
+        {"id": "odata", "format": "cbs_odata", "files": ["b.xlsx"], "metadata": "meta/DataProperties.json",
+         "sheet": "Data", "period": 2024},
+    ]))
+    files = raw_files(config)
+    assert files["swing/a.csv"].options == {"columns": ["% a|alle|2023", "% a|met kinderen|2023"]}
+    assert files["odata/b.xlsx"].options == {"period": 2024, "sheet": "Data", "metadata": "meta/DataProperties.json"}
+    assert files["odata/b.xlsx"].format == "cbs_odata"
+
+
+def test_a_column_mapping_must_name_indicator_and_year():
+    with pytest.raises(ConfigError, match="does not match"):
+        validate_config(minimal(sources=[{"id": "s", "files": ["a.csv"], "columns": ["% a"]}]))
+
+
+def test_unknown_areas_policy_defaults_to_stop():
+    assert validate_config(minimal())["ingest"]["unknown_areas"] == "stop"
+    with pytest.raises(ConfigError, match="'ignore' is not one of"):
+        validate_config(minimal(ingest={"unknown_areas": "ignore"}))

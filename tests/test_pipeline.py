@@ -139,6 +139,7 @@ def test_real_utrecht_exports_through_a_config_file(shared_data, tmp_path):
                                                          str(shared_data / "national/rivm-50090NED/RIVM_gezondheid2020_18+.xlsx")]},
             {"id": "monitor", "format": "tidy_csv",
              "files": [str(shared_data / "utrecht/monitor-transcribed/utrecht_monitor_city_series.csv")]},
+            {"id": "statline", "files": [str(shared_data / "utrecht/statline/*.csv")]},
         ],
         "report": {"focus_areas": ["WK034403"], "key_indicators": ["ervaren_gezondheid_goed", "moeite_met_rondkomen"]},
     })
@@ -151,7 +152,14 @@ def test_real_utrecht_exports_through_a_config_file(shared_data, tmp_path):
     files = con.execute("SELECT reader, count(*), sum(rows_read), sum(rows_kept), bool_or(is_demo) FROM source_file "
                         "GROUP BY reader ORDER BY reader").fetchall()
     assert files == [("cbs_kwb_xlsx", 2, 244, 244, False), ("rivm_50090_xlsx", 3, 3 * 17341, 3 * 122, False),
-                     ("swing_csv", 3, 105, 105, False), ("tidy_csv", 1, 240, 240, False)]
+                     ("statline_csv", 1, 123, 122, False), ("swing_csv", 3, 105, 105, False),
+                     ("tidy_csv", 1, 240, 240, False)]
+    # StatLine 85830NED: Wijk 03 Overvecht (row 30), distance to the nearest large supermarket.
+    assert con.execute("SELECT value, source_row, provisional FROM observation WHERE source_id = 'statline' AND "
+                       "area_code = 'WK034403' AND source_column = 'Detailhandel/Winkels dagelijkse boodschappen/"
+                       "Afstand tot grote supermarkt (km)'").fetchall() == [(0.5, 30, False)]
+    dropped = con.execute("SELECT rows_dropped, rows_skipped FROM source_file WHERE reader = 'statline_csv'").fetchone()
+    assert dropped == ('{"outside the municipality": 1}', '{"header row": 1}')
     con.close()
     text = "\n".join(pdf_pages(tmp_path / "reports/utrecht-2024.pdf"))
     assert "Overvecht" in text and "DEMONSTRATIEDATA" not in text
@@ -333,3 +341,31 @@ def test_another_municipality_by_configuration_alone(shared_data, tmp_path):
     con.close()
     text = "\n".join(pdf_pages(tmp_path / "reports/castricum-2020.pdf"))
     assert "Wijkmonitor Castricum" in text and f"Noord-{wijk['code'][-2:]}" in text
+
+
+def test_unknown_areas_quarantined_and_reported_and_reader_options_applied(tmp_path):
+    raw = tmp_path / "data/raw/export.csv"
+    raw.parent.mkdir(parents=True)
+    raw.write_text(SWING_OK.replace("Wijk Zuidwest", "Wijk Zuidwets"), encoding="utf-8")
+    # An export whose two value columns carry the same header, read with a mapping from the config.
+    (tmp_path / "data/raw/same.csv").write_text(
+        '"Niveau";"% werkloos|2023";"% werkloos|2023"\n"Wijk Overvecht";"9,1";"12,3"\n"Utrecht";"4,0";"5,2"\n',
+        encoding="utf-8")
+    write_config(tmp_path, {"city": {"name": "Utrecht", "code": "GM0344"}, "periods": {"first": 2010, "last": 2023},
+                            "sources": [{"id": "incijfers", "files": ["data/raw/export.csv"]},
+                                        {"id": "mapped", "files": ["data/raw/same.csv"],
+                                         "columns": ["% werkloos|vrouwen|2023", "% werkloos|mannen|2023"]}],
+                            "ingest": {"unknown_areas": "quarantine"}})
+    result = snakemake(tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "data/raw/export.csv: 1 row(s) with areas not in the register quarantined: 'Wijk Zuidwets'" in result.stderr
+    con = duckdb.connect(str(tmp_path / "data/processed/warehouse.duckdb"), read_only=True)
+    assert con.execute("SELECT source_file, source_row, area_name, observations FROM quarantine").fetchall() == [
+        ("data/raw/export.csv", 3, "Wijk Zuidwets", 3)]
+    assert con.execute("SELECT count(*) FROM observation WHERE area_code = 'WK034408'").fetchone() == (0,)
+    assert con.execute("SELECT category, value, source_column FROM observation WHERE source_id = 'mapped' "
+                       "AND area_code = 'WK034403' ORDER BY category").fetchall() == [
+        ("mannen", 12.3, "column 3: % werkloos|2023"), ("vrouwen", 9.1, "column 2: % werkloos|2023")]
+    con.close()
+    text = " ".join(" ".join(pdf_pages(tmp_path / "reports/utrecht-2023.pdf")).split())
+    assert "Gebieden die niet in het gebiedsregister staan" in text and "Wijk Zuidwets" in text

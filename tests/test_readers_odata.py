@@ -11,7 +11,7 @@ import shutil
 import openpyxl
 import pytest
 
-from conftest import ROOT, SHARED_DATA, skip_without_shared
+from conftest import ROOT, SHARED_DATA, cell, skip_without_shared
 from wijkmonitor.errors import ReaderError
 from wijkmonitor.readers import detect_format, odata, read_file
 from wijkmonitor.readers.odata import read_cbs_odata
@@ -73,14 +73,6 @@ def write_xlsx(path, header=HEADER, rows=ROWS, *, blank_after=None):
 def write_text(path, text):
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def cell(frame, **where):
-    rows = frame
-    for column, value in where.items():
-        rows = rows[rows[column] == value]
-    assert len(rows) == 1, f"{len(rows)} rows match {where}"
-    return rows.iloc[0]
 
 
 def observed(frame, area, indicator):

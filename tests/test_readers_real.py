@@ -5,7 +5,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from conftest import skip_without_shared
+from conftest import cell, skip_without_shared
 from wijkmonitor.errors import ReaderError
 from wijkmonitor.readers import detect_format
 from wijkmonitor.readers.kwb import read_cbs_kwb_xlsx
@@ -14,14 +14,6 @@ from wijkmonitor.readers.swing import read_swing_csv
 from wijkmonitor.readers.tidy import read_tidy_csv
 
 pytestmark = [skip_without_shared, pytest.mark.realdata]
-
-
-def cell(frame, **where):
-    rows = frame
-    for column, value in where.items():
-        rows = rows[rows[column] == value]
-    assert len(rows) == 1, f"{len(rows)} rows match {where}"
-    return rows.iloc[0]
 
 
 # --------------------------------------------------------------- RIVM 50090NED

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, cell
 from wijkmonitor.errors import ReaderError
 from wijkmonitor.readers import detect_format, read_file
 from wijkmonitor.readers.common import period_from_label
@@ -33,14 +33,6 @@ ENGLISH = {
     "Retail/Shops for daily groceries/Number of large supermarkets/Within 1 km": SUPERMARKTEN_1KM,
     "Hotels and restaurants/Cafés and similar/Distance to café etc.": CAFE,
 }
-
-
-def cell(frame, **where):
-    rows = frame
-    for column, value in where.items():
-        rows = rows[rows[column] == value]
-    assert len(rows) == 1, f"{len(rows)} rows match {where}"
-    return rows.iloc[0]
 
 
 def write(path: Path, lines: list[str], encoding: str = "utf-8-sig", newline: str = "\n") -> Path:

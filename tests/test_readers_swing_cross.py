@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from conftest import cell
 from wijkmonitor.errors import ReaderError
 from wijkmonitor.readers import detect_format, read_file
 from wijkmonitor.readers.swing import read_swing_csv
@@ -21,14 +22,6 @@ CROSS_TABLE = (
     '"Bron: DUO, bewerking gemeente Utrecht"\n'
     '"Filter: basisonderwijs"\n'
 )
-
-
-def cell(frame, **where):
-    rows = frame
-    for column, value in where.items():
-        rows = rows[rows[column] == value]
-    assert len(rows) == 1, f"{len(rows)} rows match {where}"
-    return rows.iloc[0]
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ class RunData:
     gaps: pd.DataFrame
     trends: pd.DataFrame
     validation: dict
+    quarantine: pd.DataFrame
 
     def __post_init__(self) -> None:
         # Lookups the report makes for every sentence, cell and panel: build them once.
@@ -64,7 +65,7 @@ def load_run(db_path: str, gaps_path: str, trends_path: str, validation_path: st
     con = connect_read_only(db_path)
     try:
         frames = {t: con.execute(f"SELECT * FROM {t}").df()  # noqa: S608 (fixed table names)
-                  for t in ("area", "indicator", "unit", "source_file")}
+                  for t in ("area", "indicator", "unit", "source_file", "quarantine")}
         observations = con.execute("SELECT * FROM observation_current").df()
     finally:
         con.close()
@@ -73,6 +74,7 @@ def load_run(db_path: str, gaps_path: str, trends_path: str, validation_path: st
         observations=observations, source_files=frames["source_file"].sort_values("path"),
         gaps=pd.read_parquet(gaps_path), trends=pd.read_parquet(trends_path),
         validation=json.loads(Path(validation_path).read_text(encoding="utf-8")),
+        quarantine=frames["quarantine"].sort_values(["source_file", "source_row"]),
     )
 
 
@@ -363,6 +365,14 @@ def build_context(run: RunData, config: dict, manifest: list[dict], code_root: s
         f"{format_number(status.get('missing', 0), 0)} ontbrekend en "
         f"{format_number(status.get('not_applicable', 0), 0)} niet van toepassing."
     )
+    provisional = int(run.observations["provisional"].sum())
+    if provisional:
+        quality_text += f" {format_number(provisional, 0)} waarnemingen zijn volgens de bron voorlopig."
+    quarantined = [
+        [r.source_file, format_number(r.source_row, 0), r.area_code if pd.notna(r.area_code) else r.area_name,
+         format_number(r.observations, 0), r.closest or ""]
+        for r in run.quarantine.itertuples()
+    ]
     uncatalogued = run.indicators[~run.indicators["catalogued"]]
     files = [
         [r.path, r.reader, format_number(r.rows_read, 0), format_number(r.rows_kept, 0),
@@ -399,7 +409,8 @@ def build_context(run: RunData, config: dict, manifest: list[dict], code_root: s
         "focus": focus,
         "quality": {"text": quality_text, "rows": validation_rows,
                     "uncatalogued": [f"{r.id} ({r.label_nl})" for r in uncatalogued.itertuples()][:40],
-                    "n_uncatalogued": len(uncatalogued)},
+                    "n_uncatalogued": len(uncatalogued), "quarantined": quarantined[:40],
+                    "n_quarantined": len(quarantined)},
         "sources": files, "hashes": hashes, "versions": versions,
         "config": yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
         "revision": code_revision(code_root),
