@@ -163,3 +163,15 @@ def test_register_needs_the_municipality_when_the_file_has_several(tmp_path):
     status, _, err = run("register", kwb, "--municipality", "GM0363", "--out", tmp_path / "areas.csv")
     assert status == 1 and "holds no municipality 'GM0363' (it holds 2: GM0307, GM0344)" in flat(err)
     assert not (tmp_path / "areas.csv").exists()
+
+
+@skip_without_shared
+def test_inspect_statline_shows_units_codes_and_statuses(shared_data, capsys):
+    path = shared_data / "utrecht/statline/CBS-Utrecht_Nabijheid_voorzieningen__buurt_2023_14102024_164034.csv"
+    assert main(["inspect", str(path), "--rows", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "format     statline_csv (detected; detectors that recognise the file: statline_csv)" in out
+    assert "encoding   utf-8-sig" in out and "indicators (110)" in out
+    assert "  Afstand tot brandweerkazerne [km] (123 cells)" in out
+    assert "123 area codes in the file: BU03440111, BU03440112" in " ".join(out.split())
+    assert "statuses   ok 4356, suppressed 9174" in out and "... and 95 more" in out

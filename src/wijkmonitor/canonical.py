@@ -55,6 +55,7 @@ OBSERVATION_COLUMNS = {
     "source_id": "string",
     "vintage": "string",
     "provisional": "boolean",
+    "source_unit": "string",
     "source_file": "string",
     "source_row": "Int64",
     "source_column": "string",

@@ -27,6 +27,7 @@ from .readers.sample import take_sample
 
 EXIT_ERROR = 1
 WIDTH = 100
+MAX_LISTED = 15  # indicators, notes and unknown areas listed by inspect
 
 
 def _reader_options(args: argparse.Namespace) -> dict:
@@ -140,15 +141,18 @@ def inspect_report(args: argparse.Namespace) -> str:
         area_lines += [f"{r.area_name!r} -> {r.area_code} ({register.loc[r.area_code, 'name']})"
                        for r in matched.head(6).itertuples()] + (["..."] if len(matched) > 6 else [])
         area_lines += [f"{n} rows dropped: {reason}" for reason, n in log["rows_dropped"].items()]
-        for q in log["quarantined"][:15]:
+        for q in log["quarantined"][:MAX_LISTED]:
             what = q["area_code"] or q["area_name"]
             area_lines.append(f"NOT in the register: row {q['source_row']} {what!r}"
                               + (f" (closest: {q['closest']})" if q["closest"] else ""))
         codes = sorted(set(rows["source_indicator"].dropna()))
     out.append(_lines("areas", area_lines))
-    units = rows.groupby("source_indicator", dropna=False).size() if len(rows) else pd.Series(dtype=int)
-    out.append(_lines(f"indicators ({len(codes)})", [f"{name} ({units.get(name, 0)} cells)" for name in codes[:30]]
-                      + ([f"... and {len(codes) - 30} more"] if len(codes) > 30 else [])))
+    cells = rows.groupby("source_indicator").size()
+    units = rows.dropna(subset=["source_unit"]).groupby("source_indicator")["source_unit"].first()
+    shown_names = [f"{name}" + (f" [{units[name]}]" if name in units else "") + f" ({cells.get(name, 0)} cells)"
+                   for name in codes[:MAX_LISTED]]
+    out.append(_lines(f"indicators ({len(codes)})", shown_names
+                      + ([f"... and {len(codes) - MAX_LISTED} more"] if len(codes) > MAX_LISTED else [])))
     periods = sorted({int(p) for p in rows["period"].dropna()})
     labels = sorted(set(rows["period_label"].dropna()))
     out.append(f"periods    {', '.join(map(str, periods))} (as written: {', '.join(labels[:6])}"
@@ -156,7 +160,7 @@ def inspect_report(args: argparse.Namespace) -> str:
     counts = rows["status"].value_counts().sort_index()
     out.append("statuses   " + ", ".join(f"{status} {n}" for status, n in counts.items()))
     out.append(f"provisional {int(rows['provisional'].sum())} cells flagged provisional")
-    out.append(_lines("notes in the file", [textwrap.shorten(n, WIDTH - 2) for n in notes[:10]]))
+    out.append(_lines("notes in the file", [textwrap.shorten(n, WIDTH - 2) for n in notes[:MAX_LISTED]]))
     shown = rows.head(args.rows)[["indicator_id", "area_code", "area_name", "category", "period", "value",
                                   "status", "source_row", "source_column"]]
     with pd.option_context("display.width", WIDTH + 40, "display.max_columns", 20, "display.max_colwidth", 28):
