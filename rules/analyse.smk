@@ -1,22 +1,24 @@
-# Gaps to the city and trends per area, as parquet (also views in the warehouse).
+# The analysis tables (gaps with intervals and comparisons, spread and inequality, trends,
+# convergence, projections, composite index), as parquet; also views in the warehouse.
 
 
 rule analyse:
     input:
         db=WAREHOUSE,
         validation=VALIDATION,
+        catalogue=CATALOGUE_FILES,
     output:
-        gaps=f"{ANALYSIS}/gaps.parquet",
-        trends=f"{ANALYSIS}/trends.parquet",
+        **ANALYSIS_FILES,
     log:
         f"{LOGS}/analyse.log",
     benchmark:
         f"{LOGS}/benchmarks/analyse.tsv"
     params:
         city=config["city"]["code"],
-        min_periods=config["analysis"]["min_periods_for_trend"],
-        significance=config["analysis"]["significance"],
+        catalogue=CATALOGUE,
+        settings=ANALYSIS_SETTINGS,
+        last_period=config["periods"]["last"],
     message:
-        "Computing gaps to the city and trends"
+        "Computing gaps, inequality, trends, convergence, projections and the composite index"
     script:
         "../scripts/analyse.py"

@@ -2,12 +2,14 @@
 import sys
 from pathlib import Path
 
-from wijkmonitor.config import raw_files, validate_config
+from wijkmonitor.canonical import ANALYSIS_COLUMNS
+from wijkmonitor.config import analysis_settings, raw_files, validate_config
 from wijkmonitor.errors import WijkmonitorError
 
 try:
     validate_config(config)
     RAW = raw_files(config)
+    ANALYSIS_SETTINGS = analysis_settings(config)
 except WijkmonitorError as exc:
     sys.exit(f"wijkmonitor: error: {exc.render()}")
 
@@ -19,6 +21,7 @@ CATALOGUE_FILES = sorted(str(p) for p in Path(CATALOGUE).rglob("*.yaml"))
 REGISTER = config["area_register"]
 WAREHOUSE = f"{PROCESSED}/warehouse.duckdb"
 ANALYSIS = f"{PROCESSED}/analysis"
+ANALYSIS_FILES = {table: f"{ANALYSIS}/{table}.parquet" for table in ANALYSIS_COLUMNS}
 VALIDATION = f"{REPORTS}/validation/results.json"
 CITY_SLUG = config["city"]["name"].lower().replace(" ", "-")
 REPORT_PDF = f"{REPORTS}/{CITY_SLUG}-{config['periods']['last']}.pdf"

@@ -3,9 +3,8 @@
 
 rule figures:
     input:
+        **ANALYSIS_FILES,
         db=WAREHOUSE,
-        gaps=f"{ANALYSIS}/gaps.parquet",
-        trends=f"{ANALYSIS}/trends.parquet",
         validation=VALIDATION,
         themes=f"{CATALOGUE}/themes.yaml",
     output:
@@ -30,9 +29,8 @@ rule figures:
 
 rule report:
     input:
+        **ANALYSIS_FILES,
         db=WAREHOUSE,
-        gaps=f"{ANALYSIS}/gaps.parquet",
-        trends=f"{ANALYSIS}/trends.parquet",
         validation=VALIDATION,
         figures=f"{REPORTS}/figures",
         manifest=f"{REPORTS}/build/figures.json",

@@ -1,4 +1,4 @@
-"""Rule analyse: gaps to the city and trends per area."""
+"""Rule analyse: every analysis table, from the warehouse's current observations."""
 
 from wijkmonitor.steps import analyse, run_rule
 
@@ -6,7 +6,7 @@ smk = snakemake  # noqa: F821 (injected by Snakemake)
 run_rule(
     smk.log[0],
     lambda: analyse(
-        smk.input.db, smk.params.city, smk.params.min_periods, smk.params.significance,
-        smk.output.gaps, smk.output.trends,
+        smk.input.db, smk.params.catalogue, smk.params.city, smk.params.settings, smk.params.last_period,
+        dict(smk.output.items()),
     ),
 )

@@ -1,12 +1,13 @@
 """Rule figures: the report's charts as SVG, plus a manifest with captions and alt text."""
 
+from wijkmonitor.canonical import ANALYSIS_COLUMNS
 from wijkmonitor.steps import draw_figures, run_rule
 
 smk = snakemake  # noqa: F821 (injected by Snakemake)
 run_rule(
     smk.log[0],
     lambda: draw_figures(
-        smk.input.db, smk.input.gaps, smk.input.trends, smk.input.validation, dict(smk.params.config),
+        smk.input.db, {t: smk.input[t] for t in ANALYSIS_COLUMNS}, smk.input.validation, dict(smk.params.config),
         smk.output.figures, smk.output.manifest,
     ),
 )

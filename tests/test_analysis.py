@@ -112,3 +112,93 @@ def test_grouped_ols_equals_linregress_per_group(groups):
         assert result.loc[i, "slope"] == pytest.approx(slope, abs=1e-7)
         assert result.loc[i, "ci_low"] == pytest.approx(low, abs=1e-6)
         assert result.loc[i, "p"] == pytest.approx(p, abs=1e-7)
+
+
+# ------------------------------------------------- the analysis step's preparation
+
+
+def figures(rows, columns=("indicator_id", "area_code", "period", "value", "n")):
+    frame = pd.DataFrame(rows, columns=list(columns))
+    frame["category"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    frame["status"] = np.where(frame["value"].isna(), "suppressed", "ok")
+    for column in ("n", "count", "per", "sd"):
+        if column not in frame:
+            frame[column] = np.nan
+    return frame
+
+
+def test_derived_rate_is_numerator_over_denominator():
+    from wijkmonitor.analysis import derive_rates
+
+    derived = pd.DataFrame({"id": ["bijstand_per_1000"], "numerator": ["bijstand"], "denominator": ["inwoners"],
+                            "per": [1000.0]})
+    obs = figures([("bijstand", "WK000101", 2023, 2680, None), ("inwoners", "WK000101", 2023, 34910, None),
+                   ("bijstand", "WK000102", 2023, None, None), ("inwoners", "WK000102", 2023, 1000, None),
+                   ("bijstand", "WK000103", 2023, 5, None), ("inwoners", "WK000103", 2023, 0, None)])
+    rates = derive_rates(obs, derived)
+    # Kwb 2023, Overvecht: 2,680 persons on social assistance among 34,910 inhabitants.
+    assert rates[["area_code", "value", "count", "n", "per"]].values.tolist() == [
+        ["WK000101", 2680 / 34910 * 1000, 2680, 34910, 1000.0]]  # secret numerator, zero denominator: none
+
+
+def test_disclosure_withholds_small_numbers_and_everything_derived():
+    from wijkmonitor.analysis import apply_disclosure
+
+    frame = figures([("x", "WK000101", 2023, 40.0, 9), ("x", "WK000102", 2023, 30.0, 10),
+                     ("x", "WK000103", 2023, 20.0, None)])
+    frame.loc[2, "count"] = 3  # a rate on 3 events
+    published, withheld = apply_disclosure(frame, 10)
+    assert withheld == 2
+    assert published["status"].tolist() == ["suppressed", "ok", "suppressed"]
+    assert published["value"].isna().tolist() == [True, False, True]
+    gaps = gap_to_city(pd.concat([published, figures([("x", "GM0001", 2023, 25.0, 500)])]),
+                       AREAS, pd.DataFrame({"id": ["x"], "polarity": ["neutral"]}), "GM0001")
+    assert gaps["area_code"].tolist() == ["WK000102"]  # nothing derived from a withheld figure
+
+
+def test_intervals_by_what_is_known():
+    from wijkmonitor.analysis import add_intervals
+    from wijkmonitor.stats.intervals import byar_interval, mean_t_interval, wilson_interval
+
+    frame = figures([("pct", "WK000101", 2023, 30.0, 200), ("pct", "WK000102", 2023, 30.0, None),
+                     ("rate", "WK000101", 2023, 2680 / 34910 * 1000, 34910), ("mark", "WK000101", 2023, 7.2, 30)])
+    frame.loc[2, ["count", "per"]] = [2680, 1000]
+    frame.loc[3, "sd"] = 1.1
+    units = {"pct": "percent", "rate": "per_1000_inhabitants", "mark": "rating"}
+    out = add_intervals(frame, units, {"pct": 2.0}, 0.95)
+    assert out["ci_method"].fillna("none").tolist() == ["wilson", "none", "byar", "t"]
+    low, high = wilson_interval(0.30, 100, 0.95)  # design effect 2: n = 200 counts as 100
+    assert out.loc[0, ["ci_low", "ci_high"]].tolist() == pytest.approx([100 * low, 100 * high])
+    assert np.isnan(out.loc[1, "ci_low"])  # no n: no interval is invented
+    c_low, c_high = byar_interval(2680, 0.95)
+    assert out.loc[2, ["ci_low", "ci_high"]].tolist() == pytest.approx([c_low / 34.910, c_high / 34.910])
+    t_low, t_high = mean_t_interval(7.2, 1.1, 30, 0.95)
+    assert out.loc[3, ["ci_low", "ci_high"]].tolist() == pytest.approx([t_low, t_high])
+
+
+def test_register_shares_get_their_denominator_from_the_nearest_year():
+    from wijkmonitor.analysis import register_denominators
+
+    indicators = pd.DataFrame({"id": ["bijstand_pct", "huishoudens", "survey_pct"],
+                               "denominator": ["households", None, "respondents"],
+                               "unit": ["percent", "count", "percent"]})
+    frame = figures([("bijstand_pct", "WK000101", 2014, 18.2, None), ("huishoudens", "WK000101", 2016, 17000, None),
+                     ("huishoudens", "WK000101", 2023, 17305, None), ("survey_pct", "WK000101", 2014, 30.0, 450),
+                     ("survey_pct", "WK000102", 2014, 31.0, None)])
+    out = register_denominators(frame, indicators)
+    assert out.loc[0, ["n", "n_source"]].tolist() == [17000, "households"]  # 2016 is nearest to 2014
+    assert out.loc[3, ["n", "n_source"]].tolist() == [450, "respondents"]
+    assert np.isnan(out.loc[4, "n"])  # a survey figure without respondents stays without n
+
+
+def test_subwijk_counts_are_sums_of_complete_buurten():
+    from wijkmonitor.analysis import add_subwijk_counts
+
+    areas = pd.DataFrame({"code": ["SW1", "SW2", "BU1", "BU2", "BU3"],
+                          "level": ["subwijk", "subwijk", "buurt", "buurt", "buurt"],
+                          "parent_code": ["WK1", "WK1", "SW1", "SW1", "SW2"]})
+    frame = figures([("inwoners", "BU1", 2023, 100.0, None), ("inwoners", "BU2", 2023, 250.0, None),
+                     ("inwoners", "BU1", 2022, 90.0, None)])  # BU3 has none, BU2 none in 2022
+    out = add_subwijk_counts(frame, areas)
+    added = out[out["area_code"].str.startswith("SW")]
+    assert added[["area_code", "period", "value"]].values.tolist() == [["SW1", 2023, 350.0]]

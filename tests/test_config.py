@@ -16,7 +16,10 @@ def minimal(**extra):
 def test_defaults_are_filled_in():
     config = validate_config(minimal())
     assert config["sources"][0]["format"] == "auto"
-    assert config["analysis"] == {"min_periods_for_trend": 3, "significance": 0.05}
+    assert config["analysis"] == {
+        "min_periods_for_trend": 3, "significance": 0.05, "min_cases": 10, "design_effect": {},
+        "deprivation_indicator": None, "projection_period": None, "simulations": 1000, "seed": 2017,
+        "composite": {"indicators": [], "base_period": None, "weights": {}, "themes": {}, "sensitivity": 0.5}}
     assert config["report"]["theme_set"] == "wijkwijzer" and config["outputs"]["processed"] == "data/processed"
 
 
@@ -78,3 +81,16 @@ def test_unknown_areas_policy_defaults_to_stop():
     assert validate_config(minimal())["ingest"]["unknown_areas"] == "stop"
     with pytest.raises(ConfigError, match="'ignore' is not one of"):
         validate_config(minimal(ingest={"unknown_areas": "ignore"}))
+
+
+def test_composite_defaults_follow_the_report():
+    from wijkmonitor.config import analysis_settings
+
+    config = validate_config(minimal(report={"key_indicators": ["a", "b"], "reference_period": 2017}))
+    settings = analysis_settings(config)
+    assert settings["composite"]["indicators"] == ["a", "b"] and settings["composite"]["base_period"] == 2017
+    assert config["analysis"]["composite"]["indicators"] == []  # the config itself is left as it was
+    chosen = validate_config(minimal(analysis={"composite": {"indicators": ["c"], "base_period": 2015}},
+                                     report={"key_indicators": ["a"], "reference_period": 2017}))
+    assert analysis_settings(chosen)["composite"] | {} == {
+        "indicators": ["c"], "base_period": 2015, "weights": {}, "themes": {}, "sensitivity": 0.5}

@@ -23,3 +23,12 @@ def test_format_value_and_gap():
     assert format_value(4.9, RATING) == "4,9"
     assert format_gap(11.7, PERCENT) == "+11,7 procentpunt"
     assert format_gap(-2.2, RATING) == "\u22122,2"
+
+
+def test_missing_values_of_nullable_columns_print_as_a_dash():
+    import pandas as pd
+
+    from wijkmonitor.formatting import format_number, format_p
+
+    assert format_number(pd.NA) == "\u2013" and format_number(float("nan"), 2) == "\u2013"
+    assert format_p(pd.NA) == "p = \u2013"

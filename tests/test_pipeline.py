@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 import yaml
 from pypdf import PdfReader
@@ -369,3 +370,68 @@ def test_unknown_areas_quarantined_and_reported_and_reader_options_applied(tmp_p
     con.close()
     text = " ".join(" ".join(pdf_pages(tmp_path / "reports/utrecht-2023.pdf")).split())
     assert "Gebieden die niet in het gebiedsregister staan" in text and "Wijk Zuidwets" in text
+
+
+# ------------------------------------------------------- statistics on real data
+
+
+@skip_without_shared
+@pytest.mark.realdata
+def test_statistics_on_the_real_utrecht_files(shared_data, tmp_path, monkeypatch):
+    rivm = shared_data / "national/rivm-50090NED"
+    write_config(tmp_path, {
+        "city": {"name": "Utrecht", "code": "GM0344"},
+        "periods": {"first": 2012, "last": 2024},
+        "sources": [
+            {"id": "cbs_kwb", "files": [str(shared_data / "utrecht/cbs-kwb/*.xlsx")]},
+            {"id": "rivm", "files": [str(rivm / "2012_18+.xlsx"), str(rivm / "2016_18+.xlsx"),
+                                     str(rivm / "RIVM_gezondheid2020_18+.xlsx")]},
+        ],
+        "analysis": {"deprivation_indicator": "moeite_met_rondkomen"},
+        "report": {"focus_areas": ["WK034403"], "reference_period": 2016,
+                   "key_indicators": ["ervaren_gezondheid_goed", "bijstand_per_1000_inwoners", "moeite_met_rondkomen"]},
+    })
+    result = snakemake(tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    analysis = tmp_path / "data/processed/analysis"
+    gaps = pd.read_parquet(analysis / "gaps.parquet")
+    bijstand = gaps[(gaps["indicator_id"] == "bijstand_per_1000_inwoners") & (gaps["area_code"] == "WK034403")]
+    # kwb 2023: 2,680 persons on social assistance among 34,910 inhabitants; the city 10,410 of 367,947.
+    row = bijstand[bijstand["period"] == 2023].iloc[0]
+    assert row["value"] == pytest.approx(2680 / 34910 * 1000)
+    assert row["city_value"] == pytest.approx(10410 / 367947 * 1000)
+    assert (row["ci_method"], row["count"], row["n"]) == ("byar", 2680, 34910)
+    assert row["ci_low"] < row["value"] < row["ci_high"]
+    assert (row["comparison_95"], row["comparison_998"]) == ("worse", "worse")
+    assert 2024 not in set(bijstand["period"])  # a_soz_wb is secret ('.') in kwb 2024
+    health = gaps[(gaps["indicator_id"] == "ervaren_gezondheid_goed") & (gaps["area_code"] == "WK034403")]
+    assert health["value"].tolist() == [65.8, 63.5, 69.9]
+    assert health["ci_method"].isna().all() and health["comparison_95"].isna().all()  # no n, no margins
+
+    inequality = pd.read_parquet(analysis / "inequality.parquet")
+    buurten = inequality[(inequality["indicator_id"] == "ervaren_gezondheid_goed") & (inequality["level"] == "buurt")]
+    assert set(buurten["period"]) == {2012, 2016, 2020} and (buurten["n_areas"] > 90).all()
+    assert (buurten["theil_between"] + buurten["theil_within"] - buurten["theil"]).abs().max() < 1e-12
+    assert buurten["sii"].notna().all() and buurten["dissimilarity"].isna().all()
+    wijk_bijstand = inequality[(inequality["indicator_id"] == "bijstand_per_1000_inwoners")
+                               & (inequality["level"] == "wijk")].iloc[0]
+    assert wijk_bijstand["n_areas"] == 10 and 0 < wijk_bijstand["dissimilarity"] < 1
+    trends = pd.read_parquet(analysis / "trends.parquet")
+    overvecht = trends[(trends["indicator_id"] == "ervaren_gezondheid_goed") & (trends["area_code"] == "WK034403")]
+    assert overvecht["n_periods"].tolist() == [3]
+    for table in ("convergence", "projections", "composite"):
+        assert len(pd.read_parquet(analysis / f"{table}.parquet")) > 0, table
+    monkeypatch.chdir(tmp_path)  # the analysis views read their parquet files relative to the run's folder
+    con = duckdb.connect("data/processed/warehouse.duckdb", read_only=True)
+    assert con.execute("SELECT count(*) FROM inequality").fetchone()[0] == len(inequality)
+    con.close()
+
+    text = " ".join(" ".join(pdf_pages(tmp_path / "reports/utrecht-2024.pdf")).split())
+    assert "Ervaren gezondheid (zeer) goed: 69,9% tegen" in text
+    assert "geen toets mogelijk" in text
+    assert "Personen met bijstand per 1.000 inwoners: 76,8 tegen 28,3 in de stad (2023)" in text
+    assert "Byar-interval op het aantal van 2.680): significant ongunstiger dan de stad, ook bij 99,8%" in text
+    # The bibliography names each method's reference.
+    for reference in ("Wilson EB (1927)", "Breslow NE, Day NE (1987)", "Theil H (1967)",
+                      "Duncan OD, Duncan B (1955)", "Barro, R. J. & Sala-i-Martin, X. (1992)"):
+        assert reference in text, reference

@@ -33,7 +33,8 @@ READ_COLUMNS = {
     "period_label": "string",
     "value": "Float64",
     "status": "string",
-    "n": "Float64",
+    "n": "Float64",  # respondents (surveys) or the denominator, when the source gives it
+    "sd": "Float64",  # standard deviation of a mean (e.g. a report mark), when the source gives it
     "vintage": "string",  # the edition, when the file itself says (else the config's or the file name)
     "provisional": "boolean",  # the source flags the figure as provisional (voorlopig)
     "source_unit": "string",  # the unit as the source states it (`%`, `km`, `aantal`), else NULL
@@ -52,6 +53,7 @@ OBSERVATION_COLUMNS = {
     "value": "Float64",
     "status": "string",
     "n": "Float64",
+    "sd": "Float64",
     "source_id": "string",
     "vintage": "string",
     "provisional": "boolean",
@@ -60,6 +62,52 @@ OBSERVATION_COLUMNS = {
     "source_row": "Int64",
     "source_column": "string",
     "source_indicator": "string",
+}
+
+
+# The analysis tables (data/processed/analysis/<name>.parquet, also warehouse views): the
+# contract the report and any later tool rely on.
+GAPS_COLUMNS = {
+    "indicator_id": "string", "category": "string", "area_code": "string", "level": "string",
+    "period": "Int64", "value": "Float64", "ci_low": "Float64", "ci_high": "Float64", "ci_method": "string",
+    "n": "Float64", "n_source": "string", "count": "Float64", "city_value": "Float64", "abs_gap": "Float64",
+    "rel_gap": "Float64", "unfavourable_gap": "Float64", "rank": "Int64", "n_ranked": "Int64",
+    "comparison_95": "string", "comparison_998": "string",
+}
+TRENDS_COLUMNS = {
+    "indicator_id": "string", "category": "string", "area_code": "string", "level": "string",
+    "first_period": "Int64", "last_period": "Int64", "n_periods": "Int64",
+    "slope": "Float64", "slope_ci_low": "Float64", "slope_ci_high": "Float64", "slope_p": "Float64",
+    "recent_trend": "string",
+    "first_gap": "Float64", "last_gap": "Float64", "gap_slope": "Float64", "gap_slope_p": "Float64",
+    "gap_trend": "string", "unfavourable": "boolean",
+}
+INEQUALITY_COLUMNS = {
+    "indicator_id": "string", "category": "string", "period": "Int64", "level": "string", "n_areas": "Int64",
+    "range": "Float64", "ratio_max_min": "Float64", "cv": "Float64", "gini": "Float64", "theil": "Float64",
+    "theil_between": "Float64", "theil_within": "Float64", "dissimilarity": "Float64",
+    "sii": "Float64", "sii_ci_low": "Float64", "sii_ci_high": "Float64",
+    "rii": "Float64", "rii_ci_low": "Float64", "rii_ci_high": "Float64", "weights": "string",
+}
+CONVERGENCE_COLUMNS = {
+    "indicator_id": "string", "category": "string", "level": "string", "first_period": "Int64",
+    "last_period": "Int64", "n_periods": "Int64", "n_areas": "Int64",
+    "sigma_slope": "Float64", "sigma_p": "Float64", "sigma_trend": "string",
+    "beta": "Float64", "beta_ci_low": "Float64", "beta_ci_high": "Float64", "half_life": "Float64",
+}
+PROJECTIONS_COLUMNS = {
+    "indicator_id": "string", "category": "string", "area_code": "string", "level": "string",
+    "last_period": "Int64", "target_period": "Int64", "n_periods": "Int64",
+    "projected": "Float64", "pi_low": "Float64", "pi_high": "Float64",
+    "city_projected": "Float64", "projected_gap": "Float64", "years_to_close": "Float64",
+}
+COMPOSITE_COLUMNS = {
+    "area_code": "string", "level": "string", "period": "Int64", "theme": "string", "score": "Float64",
+    "rank": "Int64", "rank_min": "Int64", "rank_max": "Int64",
+}
+ANALYSIS_COLUMNS = {
+    "gaps": GAPS_COLUMNS, "trends": TRENDS_COLUMNS, "inequality": INEQUALITY_COLUMNS,
+    "convergence": CONVERGENCE_COLUMNS, "projections": PROJECTIONS_COLUMNS, "composite": COMPOSITE_COLUMNS,
 }
 
 

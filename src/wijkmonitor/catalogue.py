@@ -19,6 +19,7 @@ INDICATOR_COLUMNS = [
     "denominator", "catalogued",
 ]
 _REQUIRED = ("id", "label_nl", "label_en", "theme", "unit", "polarity", "source_keys")
+DERIVED_COLUMNS = ["id", "numerator", "denominator", "per"]
 
 
 def source_key(text: str) -> str:
@@ -60,6 +61,8 @@ class Catalogue:
     units: pd.DataFrame
     theme_sets: dict
     _by_key: dict[str, str] = field(default_factory=dict)
+    # Indicators computed from two others (a count over a denominator): id, numerator, denominator, per.
+    derived: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DERIVED_COLUMNS))
 
     @classmethod
     def load(cls, folder: str | Path) -> Catalogue:
@@ -67,14 +70,15 @@ class Catalogue:
         units = pd.DataFrame(_load_yaml(folder / "units.yaml").get("units", []))
         theme_sets = _load_yaml(folder / "themes.yaml").get("theme_sets", {})
         theme_ids = {t["id"] for s in theme_sets.values() for t in s["themes"]}
-        rows, by_key = [], {}
+        rows, by_key, derived = [], {}, []
         files = sorted((folder / "indicators").glob("*.yaml"))
         if not files:
             raise ConfigError("holds no indicators/*.yaml files.", file=str(folder))
         for path in files:
             for i, entry in enumerate(_load_yaml(path).get("indicators", []), start=1):
                 where = {"file": str(path), "hint": f"(indicator number {i})"}
-                missing = [k for k in _REQUIRED if not entry.get(k)]
+                spec = entry.get("derived")
+                missing = [k for k in _REQUIRED if not entry.get(k) and not (spec and k == "source_keys")]
                 if missing:
                     raise ConfigError(f"indicator {entry.get('id')!r} lacks {', '.join(missing)}.", **where)
                 if entry["unit"] not in set(units["id"]):
@@ -86,7 +90,13 @@ class Catalogue:
                     )
                 if entry["theme"] not in theme_ids:
                     raise ConfigError(f"indicator {entry['id']!r} has unknown theme {entry['theme']!r}.", **where)
-                for key in entry["source_keys"]:
+                if spec:
+                    if not isinstance(spec, dict) or not {"numerator", "denominator"} <= set(spec):
+                        raise ConfigError(
+                            f"indicator {entry['id']!r}: `derived` needs numerator and denominator.", **where)
+                    derived.append({"id": entry["id"], "numerator": spec["numerator"],
+                                    "denominator": spec["denominator"], "per": float(spec.get("per", 1))})
+                for key in entry.get("source_keys") or []:
                     k = source_key(key)
                     if k in by_key and by_key[k] != entry["id"]:
                         raise ConfigError(
@@ -98,7 +108,13 @@ class Catalogue:
         dup = indicators["id"].duplicated()
         if dup.any():
             raise ConfigError(f"indicator id {indicators['id'][dup].iloc[0]!r} is defined twice.", file=str(folder))
-        return cls(indicators=indicators, units=units, theme_sets=theme_sets, _by_key=by_key)
+        derived_table = pd.DataFrame(derived, columns=DERIVED_COLUMNS)
+        unknown = set(derived_table["numerator"]).union(derived_table["denominator"]) - set(indicators["id"])
+        if unknown:
+            raise ConfigError(f"derived indicators refer to unknown indicator(s) {', '.join(sorted(unknown))}.",
+                              file=str(folder))
+        return cls(indicators=indicators, units=units, theme_sets=theme_sets, _by_key=by_key,
+                   derived=derived_table)
 
     def indicator_id(self, name: str) -> str | None:
         """The catalogued id for a name a source uses, or None."""

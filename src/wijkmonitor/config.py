@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import glob
 import re
 from dataclasses import dataclass, field
@@ -92,3 +93,13 @@ def raw_files(config: dict) -> dict[str, RawFile]:
                     )
                 found[raw.key] = raw
     return found
+
+
+def analysis_settings(config: dict) -> dict:
+    """The config's `analysis:` section with the defaults that depend on the report filled in: the
+    composite index uses the report's key indicators and its reference period unless told otherwise."""
+    settings = copy.deepcopy(config["analysis"])
+    composite = settings["composite"]
+    composite["indicators"] = composite["indicators"] or list(config["report"]["key_indicators"])
+    composite["base_period"] = composite["base_period"] or config["report"]["reference_period"]
+    return settings

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 MINUS = "\u2212"
+
+
+def _missing(value: object) -> bool:
+    """None, NaN or pandas' NA (analysis tables use nullable columns)."""
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def format_number(value: float | None, decimals: int = 1, *, lang: str = "nl", signed: bool = False) -> str:
     """`18.25` -> `18,3` (nl) or `18.3` (en); thousands grouped; `−` for negatives; `–` for missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "\u2013"
     text = f"{abs(value):,.{decimals}f}"
     if lang == "nl":
@@ -47,7 +54,7 @@ def format_ratio(ratio: float | None, *, lang: str = "nl") -> str:
 
 def format_p(p: float | None, *, lang: str = "nl") -> str:
     """`p = 0,012` or `p < 0,001`."""
-    if p is None or (isinstance(p, float) and math.isnan(p)):
+    if _missing(p):
         return "p = \u2013"
     if p < 0.001:
         return "p < " + format_number(0.001, 3, lang=lang)

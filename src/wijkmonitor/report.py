@@ -16,6 +16,7 @@ import pandas as pd
 import yaml
 
 from . import figures
+from .analysis import HEADLINE_CATEGORIES
 from .catalogue import Catalogue
 from .formatting import format_gap, format_number, format_p, format_ratio, format_value
 from .warehouse import connect_read_only
@@ -42,6 +43,10 @@ class RunData:
     trends: pd.DataFrame
     validation: dict
     quarantine: pd.DataFrame
+    inequality: pd.DataFrame
+    convergence: pd.DataFrame
+    projections: pd.DataFrame
+    composite: pd.DataFrame
 
     def __post_init__(self) -> None:
         # Lookups the report makes for every sentence, cell and panel: build them once.
@@ -61,7 +66,9 @@ class RunData:
         return str(self._area_name[code])
 
 
-def load_run(db_path: str, gaps_path: str, trends_path: str, validation_path: str) -> RunData:
+def load_run(db_path: str, analysis: dict[str, str], validation_path: str) -> RunData:
+    """The warehouse tables, the analysis tables (`analysis`: table name -> parquet path) and the
+    validation results the report reads."""
     con = connect_read_only(db_path)
     try:
         frames = {t: con.execute(f"SELECT * FROM {t}").df()  # noqa: S608 (fixed table names)
@@ -72,9 +79,9 @@ def load_run(db_path: str, gaps_path: str, trends_path: str, validation_path: st
     return RunData(
         areas=frames["area"], indicators=frames["indicator"], units=frames["unit"],
         observations=observations, source_files=frames["source_file"].sort_values("path"),
-        gaps=pd.read_parquet(gaps_path), trends=pd.read_parquet(trends_path),
         validation=json.loads(Path(validation_path).read_text(encoding="utf-8")),
         quarantine=frames["quarantine"].sort_values(["source_file", "source_row"]),
+        **{table: pd.read_parquet(path) for table, path in analysis.items()},
     )
 
 
@@ -84,12 +91,8 @@ def _judgement(unfavourable_gap: float | None) -> str:
     return "worse" if unfavourable_gap > 0 else "better"
 
 
-# Series the report shows: those without a second dimension, and for RIVM's age groups the
-# whole adult population (18+); other categories stay in the warehouse and the analysis tables.
-HEADLINE_CATEGORIES = ("18+",)
-
-
 def _no_category(frame: pd.DataFrame) -> pd.DataFrame:
+    """Series without a second dimension, or the headline category (analysis.HEADLINE_CATEGORIES)."""
     return frame[frame["category"].isna() | frame["category"].isin(HEADLINE_CATEGORIES)]
 
 
@@ -219,6 +222,127 @@ def _gap_phrase(row, unit: dict | None) -> str:
     return text
 
 
+VERDICT = {"worse": "significant ongunstiger dan de stad", "better": "significant gunstiger dan de stad",
+           "higher": "significant hoger dan de stad", "lower": "significant lager dan de stad",
+           "similar": "niet significant verschillend van de stad"}
+
+
+def _uncertainty_source(row) -> str:
+    """Where a figure's interval comes from, in words."""
+    if row.ci_method == "wilson":
+        counted = {"households": "huishoudens", "inhabitants": "inwoners"}.get(row.n_source, "respondenten")
+        return f"Wilson-interval op {format_number(row.n, 0)} {counted}"
+    if row.ci_method == "byar":
+        return f"Byar-interval op het aantal van {format_number(row.count, 0)}"
+    if row.ci_method == "t":
+        return f"t-interval op {format_number(row.n, 0)} waarnemingen"
+    return ""
+
+
+def significance_sentence(run: RunData, indicator: str, code: str) -> str | None:
+    """Is the area's gap to the city in the latest year real or noise, and did it widen?"""
+    rows = _no_category(run.gaps[(run.gaps["indicator_id"] == indicator) & (run.gaps["area_code"] == code)])
+    if rows.empty:
+        return None
+    row = next(rows.sort_values("period").tail(1).itertuples())
+    unit = run.unit_of(indicator)
+    head = (f"{run.label(indicator)}: {format_value(row.value, unit)} tegen {format_value(row.city_value, unit)} "
+            f"in de stad ({row.period})")
+    if pd.isna(row.comparison_95):
+        text = (f"{head}; geen toets mogelijk: de bron geeft bij dit cijfer geen marges, geen aantal "
+                "respondenten en geen telling, en wijkmonitor verzint geen onzekerheid.")
+    else:
+        verdict = VERDICT[row.comparison_95]
+        if row.comparison_95 != "similar":
+            verdict += (", ook bij 99,8%" if row.comparison_998 == row.comparison_95 else
+                        " bij 95%, niet bij 99,8%")
+        text = (f"{head}; 95%-interval {format_value(row.ci_low, unit)}–{format_value(row.ci_high, unit)} "
+                f"({_uncertainty_source(row)}): {verdict}.")
+    trend = _no_category(run.trends[(run.trends["indicator_id"] == indicator) & (run.trends["area_code"] == code)])
+    if trend.empty or pd.isna(trend["gap_trend"].iloc[0]):
+        return text + " Te weinig jaren om te zeggen of het verschil groter of kleiner werd."
+    t = trend.iloc[0]
+    change = {"widening": "significant groter geworden", "narrowing": "significant kleiner geworden",
+              "no_significant_change": "niet significant veranderd"}[t["gap_trend"]]
+    return (text + f" Tussen {t['first_period']} en {t['last_period']} is het verschil {change} "
+            f"({format_gap(t['first_gap'], unit)} naar {format_gap(t['last_gap'], unit)}; "
+            f"{format_p(t['gap_slope_p'])}).")
+
+
+def projection_rows(run: RunData, indicators: list[str], codes: list[str]) -> list[list[str]]:
+    """If nothing changes: the projected value, interval and gap, and the years until the gap closes."""
+    rows = []
+    for code in codes:
+        for indicator in indicators:
+            p = _no_category(run.projections[(run.projections["indicator_id"] == indicator)
+                                             & (run.projections["area_code"] == code)])
+            if p.empty:
+                continue
+            p = p.iloc[0]
+            unit = run.unit_of(indicator)
+            trend = _no_category(run.trends[(run.trends["indicator_id"] == indicator)
+                                            & (run.trends["area_code"] == code)])
+            significant = len(trend) and trend["gap_trend"].iloc[0] == "narrowing"
+            closes = ("niet in dit tempo" if pd.isna(p["years_to_close"])
+                      else f"{format_number(p['years_to_close'], 0)} jaar"
+                      + ("" if significant else " (trend niet significant)"))
+            rows.append([run.area_name(code), run.label(indicator), str(p["target_period"]),
+                         format_value(p["projected"], unit),
+                         f"{format_value(p['pi_low'], unit)}–{format_value(p['pi_high'], unit)}",
+                         format_value(p["city_projected"], unit), format_gap(p["projected_gap"], unit), closes])
+    return rows
+
+
+def inequality_rows(run: RunData, indicators: list[str]) -> list[list[str]]:
+    """Spread between the wijken (and Theil's split at buurt level) in the latest year per indicator."""
+    rows = []
+    for indicator in indicators:
+        table = _no_category(run.inequality[run.inequality["indicator_id"] == indicator])
+        wijk = table[table["level"] == "wijk"].sort_values("period").tail(1)
+        if wijk.empty:
+            continue
+        w = wijk.iloc[0]
+        buurt = table[(table["level"] == "buurt") & (table["period"] == w["period"])]
+        split = "–"
+        if len(buurt) and pd.notna(buurt["theil"].iloc[0]) and buurt["theil"].iloc[0] > 0:
+            b = buurt.iloc[0]
+            split = f"{format_number(100 * b['theil_between'] / b['theil'], 0)}% tussen wijken"
+        conv = run.convergence[(run.convergence["indicator_id"] == indicator) & (run.convergence["level"] == "wijk")]
+        conv = _no_category(conv)
+        sigma = {"converging": "naar elkaar toe", "diverging": "uit elkaar",
+                 "no_significant_change": "geen significante verandering"}.get(
+            conv["sigma_trend"].iloc[0] if len(conv) else None, "–")
+        sii = "–" if pd.isna(w["sii"]) else (
+            f"{format_number(w['sii'], 1)} ({format_number(w['sii_ci_low'], 1)} tot {format_number(w['sii_ci_high'], 1)})")
+        rows.append([run.label(indicator), str(w["period"]), format_number(w["n_areas"], 0),
+                     format_ratio(w["ratio_max_min"]),
+                     format_number(w["cv"], 2), format_number(w["gini"], 3), format_number(w["theil"], 3), split,
+                     sii, format_number(w["rii"], 2), sigma])
+    return rows
+
+
+def composite_rows(run: RunData) -> tuple[list[list[str]], str]:
+    """The wijken by their overall composite score in the latest year, with the rank range."""
+    total = run.composite[run.composite["theme"] == "total"]
+    if total.empty:
+        return [], ""
+    period = int(total["period"].max())
+    latest = total[total["period"] == period].sort_values("rank")
+    rows = [[format_number(r.rank, 0), run.area_name(r.area_code), format_number(r.score, 0),
+             f"{format_number(r.rank_min, 0)}–{format_number(r.rank_max, 0)}"]
+            for r in latest.itertuples() if pd.notna(r.score)]
+    return rows, str(period)
+
+
+def references() -> list[str]:
+    """Every method's full reference, from the statistics modules, sorted and without repeats."""
+    from .stats import compare, composite, inequality, intervals, projection, trends
+
+    cited = {text for module in (intervals, compare, inequality, trends, projection, composite)
+             for text in module.REFERENCES.values()}
+    return sorted(cited)
+
+
 def code_revision(root: str | Path) -> str:
     """The git commit of the code, with a note when the work tree has changes; 'unknown' without git."""
     try:
@@ -306,7 +430,9 @@ def build_context(run: RunData, config: dict, manifest: list[dict], code_root: s
         if sentences and report.get("reference_period"):
             text = (f"In {report['reference_period']} gold voor {run.area_name(code)} tegen heel {city}: "
                     + "; ".join(sentences) + ".")
+        significance = [t for t in (significance_sentence(run, i, code) for i in key) if t]
         focus.append({"code": code, "name": run.area_name(code), "text": text, "rows": rows,
+                      "significance": significance,
                       "reference_period": str(report.get("reference_period") or "–")})
 
     gap_table_ids = [i for i in ordered_indicators(list(g["indicator_id"].unique()), key, run) if i in key] or \
@@ -407,6 +533,11 @@ def build_context(run: RunData, config: dict, manifest: list[dict], code_root: s
                       "note": "Waarde in het laatste jaar met cijfers; tussen haakjes de rang onder de wijken "
                               "(1 = gunstigst; bij indicatoren zonder richting: 1 = hoogst)."},
         "focus": focus,
+        "projections": {"rows": projection_rows(run, key, [f["code"] for f in focus]),
+                        "target": str(config["analysis"]["projection_period"] or int(periods.max()) + 5)},
+        "inequality": {"rows": inequality_rows(run, key)},
+        "composite": dict(zip(("rows", "period"), composite_rows(run), strict=True)),
+        "references": references(),
         "quality": {"text": quality_text, "rows": validation_rows,
                     "uncatalogued": [f"{r.id} ({r.label_nl})" for r in uncatalogued.itertuples()][:40],
                     "n_uncatalogued": len(uncatalogued), "quarantined": quarantined[:40],
@@ -424,6 +555,28 @@ def build_context(run: RunData, config: dict, manifest: list[dict], code_root: s
             f"significant (p < {format_number(config['analysis']['significance'], 2)}) van nul afwijkt.",
             "Bij meerdere bronnen voor hetzelfde cijfer telt de bron die in de configuratie eerst staat, "
             "daarna de nieuwste editie.",
+            "Betrouwbaarheidsintervallen: percentages met een bekend aantal respondenten met het "
+            "Wilson-score-interval (Wilson 1927; Newcombe 1998), met de effectieve steekproef n/deff als een "
+            "design effect is ingesteld; tellingen en cijfers per inwoner met de methode van Byar, onder de "
+            "10 gebeurtenissen exact Poisson (Breslow & Day 1987); gemiddelden (rapportcijfers) met een "
+            "t-interval als de standaardafwijking bekend is. Zonder marges, respondenten of telling geen interval.",
+            "Vergelijking met de stad: een gebied heet significant gunstiger of ongunstiger als zijn 95%- "
+            "(of 99,8%-)interval de waarde van de stad niet bevat; zo werkt ook Fingertips (Public Health "
+            "England). De stad geldt daarbij als vaste maatstaf, omdat het gebied er deel van uitmaakt.",
+            "Spreiding tussen gebieden van één niveau: bereik, verhouding hoogste/laagste, variatiecoëfficiënt; "
+            "Gini en Theil T gewogen naar inwoners (Theil 1967), Theil bij buurten gesplitst in een deel tussen "
+            "en binnen wijken (Shorrocks 1980); segregatie-index van Duncan & Duncan (1955) waar een aantal en "
+            "een totaal bekend zijn; Slope en Relative Index of Inequality (Mackenbach & Kunst 1997; Low & Low "
+            "2004) met de gebieden geordend op de ingestelde achterstandsindicator, intervallen door simulatie.",
+            "Trends: recente trend over de laatste vijf jaren (naar Fingertips); sigma-convergentie (trend van "
+            "de variatiecoëfficiënt) en bèta-convergentie met halveringstijd (Barro & Sala-i-Martin 1992).",
+            "Als er niets verandert: de lineaire trend van gebied en stad doorgetrokken naar het doeljaar, met "
+            "95%-voorspellingsinterval; de jaren tot het verschil verdwijnt in het huidige tempo van het verschil.",
+            "Samengestelde index: per indicator gestandaardiseerd op de stad en de spreiding tussen de wijken in "
+            "het basisjaar (stad = 100, één standaardafwijking = 10 punten), richting gelijkgetrokken, gewogen "
+            "per thema; de rangschikking is herberekend met elk gewicht 50% lager en hoger (OECD/JRC 2008).",
+            f"Onthullingsbeheersing: cijfers op minder dan {config['analysis']['min_cases']} waarnemingen worden "
+            "niet gepubliceerd, en ook niet gebruikt voor afgeleide cijfers.",
         ],
     }
 

@@ -131,9 +131,10 @@ def validate(db_path: str, first_period: int, last_period: int, out_json: str) -
 
 # --------------------------------------------------------------------------- analyse
 
-def analyse(db_path: str, city_code: str, min_periods: int, significance: float,
-            out_gaps: str, out_trends: str) -> None:
-    from .analysis import area_trends, gap_to_city
+def analyse(db_path: str, catalogue_dir: str, city_code: str, settings: dict, last_period: int,
+            outputs: dict[str, str]) -> None:
+    """`outputs` maps each analysis table (canonical.ANALYSIS_COLUMNS) to its parquet path."""
+    from .analysis import run_analysis
     from .warehouse import connect_read_only
 
     con = connect_read_only(db_path)
@@ -141,33 +142,41 @@ def analyse(db_path: str, city_code: str, min_periods: int, significance: float,
         observations = con.execute("SELECT * FROM observation_current").df()
         areas = con.execute("SELECT * FROM area").df()
         indicators = con.execute("SELECT * FROM indicator").df()
+        units = dict(con.execute("SELECT id, unit FROM indicator").fetchall())
+        bounds = {i: (low, high) for i, low, high in con.execute(
+            "SELECT i.id, u.min, u.max FROM indicator i JOIN unit u ON u.id = i.unit").fetchall()}
     finally:
         con.close()
-    gaps = gap_to_city(observations, areas, indicators, city_code)
-    trends = area_trends(observations, areas, indicators, city_code, min_periods, significance)
-    log.info("analysis: %d gap rows, %d trend rows", len(gaps), len(trends))
-    write_parquet(gaps, out_gaps)
-    write_parquet(trends, out_trends)
+    catalogue = Catalogue.load(catalogue_dir)
+    tables, summary = run_analysis(observations, areas, indicators, units, catalogue.derived, city_code,
+                                   settings, last_period, bounds)
+    log.info("analysis: %s", ", ".join(f"{name} {n}" for name, n in summary.items()))
+    if summary["withheld_small_numbers"]:
+        log.info("analysis: %d figure(s) based on fewer than %d cases withheld (disclosure control)",
+                 summary["withheld_small_numbers"], settings["min_cases"])
+    for name, path in outputs.items():
+        write_parquet(tables[name], path)
 
 
 # ---------------------------------------------------------------------------- report
 
-def draw_figures(db_path: str, gaps: str, trends: str, validation: str, config: dict,
+def draw_figures(db_path: str, analysis: dict[str, str], validation: str, config: dict,
                  out_dir: str, out_manifest: str) -> None:
+    """`analysis` maps each analysis table to its parquet path."""
     from .report import build_figures, load_run
 
-    run = load_run(db_path, gaps, trends, validation)
+    run = load_run(db_path, analysis, validation)
     manifest = build_figures(run, config, out_dir)
     log.info("figures: %d drawn in %s", len(manifest), out_dir)
     write_json(manifest, out_manifest)
 
 
-def write_report(db_path: str, gaps: str, trends: str, validation: str, manifest_path: str,
+def write_report(db_path: str, analysis: dict[str, str], validation: str, manifest_path: str,
                  figures_dir: str, config: dict, template: str, code_root: str,
                  out_pdf: str, out_context: str) -> None:
     from .report import build_context, load_run, render_pdf
 
-    run = load_run(db_path, gaps, trends, validation)
+    run = load_run(db_path, analysis, validation)
     manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
     context = build_context(run, config, manifest, code_root)
     write_json(context, out_context)

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .analysis import ANALYSIS_COLUMNS
+from .canonical import ANALYSIS_COLUMNS
 from .catalogue import INDICATOR_COLUMNS, Catalogue
 
 SCHEMA_SQL = """
@@ -43,7 +43,7 @@ CREATE TABLE quarantine (
 CREATE TABLE observation (
     indicator_id VARCHAR NOT NULL, area_code VARCHAR NOT NULL, area_name VARCHAR,
     category VARCHAR, period INTEGER NOT NULL, period_label VARCHAR, value DOUBLE,
-    status VARCHAR NOT NULL, n DOUBLE, source_id VARCHAR NOT NULL, vintage VARCHAR,
+    status VARCHAR NOT NULL, n DOUBLE, sd DOUBLE, source_id VARCHAR NOT NULL, vintage VARCHAR,
     provisional BOOLEAN NOT NULL, source_unit VARCHAR, source_file VARCHAR NOT NULL, source_row INTEGER, source_column VARCHAR,
     source_indicator VARCHAR
 );
@@ -135,7 +135,7 @@ def build_warehouse(
         if parquet_files:
             con.execute(
                 "INSERT INTO observation SELECT indicator_id, area_code, area_name, category, period, "
-                "period_label, value, status, n, source_id, vintage, provisional, source_unit, source_file, source_row, "
+                "period_label, value, status, n, sd, source_id, vintage, provisional, source_unit, source_file, source_row, "
                 "source_column, source_indicator FROM read_parquet(?) "
                 "ORDER BY indicator_id, area_code, category NULLS FIRST, period, source_file, source_row",
                 [parquet_files],

@@ -14,7 +14,7 @@ from .common import CellError, parse_cell, period_from_label, read_text
 from .sample import Sample, split_line
 
 REQUIRED = ("indicator", "period", "value")
-OPTIONAL = ("area_code", "area_name", "category", "period_label", "status", "n", "vintage")
+OPTIONAL = ("area_code", "area_name", "category", "period_label", "status", "n", "sd", "vintage")
 # Other names for the same columns, as hand-made tidy files (e.g. transcriptions) use them.
 ALIASES = {"year": "period", "publication": "vintage", "indicator_id": "indicator"}
 
@@ -32,9 +32,10 @@ def read_tidy_csv(path: str | Path) -> ReadResult:
 
     Columns: indicator, area_code and/or area_name, period, value; optionally category,
     period_label, status (ok, suppressed, missing, not_applicable), n (respondents or
-    denominator) and vintage (the edition; two editions of one figure are both kept). `year`,
-    `publication` and `indicator_id` are accepted for period, vintage and indicator; other
-    columns (units, URLs) are ignored. A value may also be a missing marker (. x - ? or empty).
+    denominator), sd (standard deviation of a mean, e.g. of a report mark) and vintage (the
+    edition; two editions of one figure are both kept). `year`, `publication` and
+    `indicator_id` are accepted for period, vintage and indicator; other columns (units, URLs)
+    are ignored. A value may also be a missing marker (. x - ? or empty).
     """
     text, encoding = read_text(path)
     result = ReadResult(table=pd.DataFrame(), encoding=encoding)
@@ -89,11 +90,13 @@ def read_tidy_csv(path: str | Path) -> ReadResult:
         period = period_from_label(period_text)
         if period is None:
             raise ReaderError(f"period {period_text!r} names no year.", file=str(path), row=line_no, column="period")
-        n_text = get("n")
-        try:
-            n = parse_cell(n_text)[0] if n_text else None
-        except CellError as exc:
-            raise ReaderError(str(exc), file=str(path), row=line_no, column="n") from None
+        extra = {}
+        for column in ("n", "sd"):
+            text = get(column)
+            try:
+                extra[column] = parse_cell(text)[0] if text else None
+            except CellError as exc:
+                raise ReaderError(str(exc), file=str(path), row=line_no, column=column) from None
         records.append(
             {
                 "source_indicator": get("indicator"),
@@ -104,7 +107,7 @@ def read_tidy_csv(path: str | Path) -> ReadResult:
                 "period_label": get("period_label") or period_text,
                 "value": value,
                 "status": status,
-                "n": n,
+                **extra,
                 "vintage": get("vintage") or None,
                 "source_row": line_no,
                 "source_column": "value",
