@@ -107,17 +107,21 @@ def test_weights_within_a_theme_hand_calculation():
     assert (got["C"][1], got["B"][1], got["A"][1]) == (1, 2, 3)
 
 
-def test_total_is_unweighted_mean_of_theme_scores():
+def test_total_weighs_themes_by_their_mean_indicator_weight():
     themes = {"werk": "economie", "bijstand": "inkomen"}
-    for weights in (None, {"werk": 3.0}):  # indicator weights do not weigh the themes
-        table = composite_index(VALUES, CITY, POLARITY, themes, weights, BASE)
+    # Equal weights: the themes weigh equally (Wijkprofiel); werk weight 3: economie weighs 3, inkomen 1.
+    expected_total = {None: {"A": 103.5, "B": 98.5, "C": 108.5},
+                      3.0: {"A": (3 * 92 + 115) / 4, "B": (3 * 102 + 95) / 4, "C": (3 * 112 + 105) / 4}}
+    expected_rank = {None: {"C": 1, "A": 2, "B": 3}, 3.0: {"C": 1, "B": 2, "A": 3}}
+    for weight in (None, 3.0):
+        table = composite_index(VALUES, CITY, POLARITY, themes, weight and {"werk": weight}, BASE)
         eco, ink, total = (scores(table, theme=t) for t in ("economie", "inkomen", TOTAL))
         assert {a: s for a, (s, _) in eco.items()} == pytest.approx({"A": 92, "B": 102, "C": 112})
         assert {a: r for a, (_, r) in eco.items()} == {"C": 1, "B": 2, "A": 3}
         assert {a: s for a, (s, _) in ink.items()} == pytest.approx({"A": 115, "B": 95, "C": 105})
         assert {a: r for a, (_, r) in ink.items()} == {"A": 1, "C": 2, "B": 3}
-        assert {a: s for a, (s, _) in total.items()} == pytest.approx({"A": 103.5, "B": 98.5, "C": 108.5})
-        assert {a: r for a, (_, r) in total.items()} == {"C": 1, "A": 2, "B": 3}
+        assert {a: s for a, (s, _) in total.items()} == pytest.approx(expected_total[weight])
+        assert {a: r for a, (_, r) in total.items()} == expected_rank[weight]
     # 2021: inkomen missing for A -> NA theme; the total uses the one theme of two (half: enough)
     table = composite_index(VALUES, CITY, POLARITY, themes, None, BASE)
     assert pd.isna(cell(table, area_code="A", period=2021, theme="inkomen")["score"])
@@ -336,3 +340,17 @@ def test_rank_lies_within_the_sensitivity_range(panel, factor):
     assert (ranked["rank_min"] <= ranked["rank"]).all() and (ranked["rank"] <= ranked["rank_max"]).all()
     # weights never change which scores exist (no weight reaches 0 here)
     assert (merged["rank"].isna() == merged["rank_min"].isna()).all()
+
+
+def test_sensitivity_moves_the_total_when_themes_have_one_indicator_each():
+    """economie: z -0.8, 0.2, 1.2 (A, B, C); inkomen: z 1.5, -0.5, 0.5; total = themes weighted by their
+    indicator's weight. Factor 0.6 gives weights 0.4 and 1.6:
+      (1, 1):   A 0.35,   B -0.15,  C 0.85  -> C 1, A 2, B 3
+      (0.4, 1): A 0.843,  B -0.3,   C 0.7   -> A 1, C 2, B 3
+      (1, 0.4): A -0.143, B 0.0,    C 1.0   -> C 1, B 2, A 3
+    (1.6, 1) and (1, 1.6) keep C 1, A 2, B 3. So A ranges 1..3, B 2..3, C 1..2."""
+    themes = {"werk": "economie", "bijstand": "inkomen"}
+    base_rows = VALUES[VALUES["period"] == BASE]
+    sens = rank_sensitivity(base_rows, CITY, POLARITY, themes, None, BASE, factor=0.6)
+    got = sens[sens["theme"] == TOTAL].set_index("area_code")
+    assert {a: (r["rank_min"], r["rank_max"]) for a, r in got.iterrows()} == {"A": (1, 3), "B": (2, 3), "C": (1, 2)}

@@ -283,8 +283,9 @@ def projection_rows(run: RunData, indicators: list[str], codes: list[str]) -> li
             trend = _no_category(run.trends[(run.trends["indicator_id"] == indicator)
                                             & (run.trends["area_code"] == code)])
             significant = len(trend) and trend["gap_trend"].iloc[0] == "narrowing"
-            closes = ("niet in dit tempo" if pd.isna(p["years_to_close"])
-                      else f"{format_number(p['years_to_close'], 0)} jaar"
+            years = p["years_to_close"]
+            closes = ("niet in dit tempo" if pd.isna(years)
+                      else ("meer dan 100 jaar" if years > 100 else f"{format_number(years, 0)} jaar")
                       + ("" if significant else " (trend niet significant)"))
             rows.append([run.area_name(code), run.label(indicator), str(p["target_period"]),
                          format_value(p["projected"], unit),

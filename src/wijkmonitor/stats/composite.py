@@ -176,7 +176,8 @@ class _Design:
 
         theme z = sum_k w_k z_k / sum_k w_k over the theme's indicators present for the row, NaN when
         fewer than half of the theme's indicators are present or their weights sum to 0; total z =
-        unweighted mean of the theme z's, NaN when fewer than half of the themes have a score.
+        the theme z's weighted by each theme's mean indicator weight (equal themes when all weights
+        are equal), NaN when fewer than half of the themes have a score.
         """
         wm = weight_sets[:, :, None] * self.membership[None, :, :]  # (V, K, T)
         num = np.matmul(self.z[None], wm)  # (V, R, T)
@@ -186,8 +187,10 @@ class _Design:
         theme = np.divide(num, den, out=np.full(num.shape, np.nan), where=enough)
         has = ~np.isnan(theme)
         n_themes = has.sum(axis=2)
-        total_ok = (2 * n_themes >= len(self.themes)) & (n_themes > 0)
-        total = np.divide(np.where(has, theme, 0.0).sum(axis=2), n_themes,
+        theme_weight = (weight_sets @ self.membership / self.n_in_theme)[:, None, :]  # (V, 1, T)
+        weight_sum = np.where(has, theme_weight, 0.0).sum(axis=2)
+        total_ok = (2 * n_themes >= len(self.themes)) & (n_themes > 0) & (weight_sum > 0)
+        total = np.divide(np.where(has, theme * theme_weight, 0.0).sum(axis=2), weight_sum,
                           out=np.full(n_themes.shape, np.nan), where=total_ok)
         return np.concatenate([theme, total[:, :, None]], axis=2)
 
@@ -224,9 +227,10 @@ def composite_index(values: pd.DataFrame, city: pd.DataFrame, polarity: dict[str
     S_t = sum_k w_k I_k / sum_k w_k over the theme's indicators present for that area and period (the
     weights are renormalised over the available indicators); S_t is NaN when fewer than half of the
     theme's indicators are present (2 * present >= n_t is required; n_t counts the theme's non-neutral
-    indicators that occur in `values`). Overall score (theme "total") = unweighted mean of the available
-    theme scores (equal theme weights, as the Wijkprofiel's "geen weging"), NaN when fewer than half of
-    the themes have a score. Rank 1 = the highest score among the areas of the same period and theme,
+    indicators that occur in `values`). Overall score (theme "total") = mean of the available theme
+    scores, each theme weighted by the mean weight of its indicators: with equal indicator weights the
+    themes weigh equally, as in the Wijkprofiel ("geen weging"), and a configured weight moves both its
+    theme score and that theme's share of the total. NaN when fewer than half of the themes have a score. Rank 1 = the highest score among the areas of the same period and theme,
     ties share the lowest rank ('min'); a NaN score has no rank.
 
     `values`: area_code, indicator_id, period, value (the areas of one level); `city`: indicator_id,
@@ -258,8 +262,8 @@ def rank_sensitivity(values: pd.DataFrame, city: pd.DataFrame, polarity: dict[st
     and ranks are recomputed exactly as in `composite_index`; rank_min / rank_max are the best (lowest)
     and worst (highest) rank the area reaches in any set, including the unvaried one, so
     rank_min <= rank <= rank_max. A one-at-a-time sensitivity analysis of the weights (OECD/JRC 2008,
-    uncertainty and sensitivity analysis). With equal theme weights in the total, varying the weight
-    of the only indicator of a theme changes nothing.
+    uncertainty and sensitivity analysis). Varying the weight of a theme's only indicator changes that
+    theme's weight in the total.
 
     Inputs as `composite_index`; `factor` in [0, 1]. Returns area_code, period, theme, rank_min,
     rank_max (NA where the score is NA in every set). Raises ValueError for a factor outside [0, 1].
