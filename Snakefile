@@ -19,3 +19,4 @@ rule all:
     default_target: True
     input:
         REPORT_PDF,
+        *BUNDLE_FILES.values(),

@@ -2,6 +2,7 @@
 import sys
 from pathlib import Path
 
+from wijkmonitor.bundle import BUNDLE_TABLES, DICTIONARY
 from wijkmonitor.canonical import ANALYSIS_COLUMNS
 from wijkmonitor.config import analysis_settings, raw_files, validate_config
 from wijkmonitor.errors import WijkmonitorError
@@ -22,6 +23,9 @@ REGISTER = config["area_register"]
 WAREHOUSE = f"{PROCESSED}/warehouse.duckdb"
 ANALYSIS = f"{PROCESSED}/analysis"
 ANALYSIS_FILES = {table: f"{ANALYSIS}/{table}.parquet" for table in ANALYSIS_COLUMNS}
+BUNDLE_FILES = {table: f"{REPORTS}/data/{table}.csv" for table in BUNDLE_TABLES} | {
+    DICTIONARY: f"{REPORTS}/data/data-dictionary.csv"
+}
 VALIDATION = f"{REPORTS}/validation/results.json"
 CITY_SLUG = config["city"]["name"].lower().replace(" ", "-")
 REPORT_PDF = f"{REPORTS}/{CITY_SLUG}-{config['periods']['last']}.pdf"

@@ -51,3 +51,22 @@ rule report:
         "Typesetting {output.pdf}"
     script:
         "../scripts/report.py"
+
+
+rule bundle:
+    input:
+        **ANALYSIS_FILES,
+        db=WAREHOUSE,
+        dictionary=workflow.source_path("../schemas/tables.yaml"),
+    output:
+        **BUNDLE_FILES,
+    log:
+        f"{LOGS}/bundle.log",
+    benchmark:
+        f"{LOGS}/benchmarks/bundle.tsv"
+    params:
+        min_cases=config["analysis"]["min_cases"],
+    message:
+        "Writing the data bundle (CSV for spreadsheets) and its data dictionary"
+    script:
+        "../scripts/bundle.py"

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -100,11 +101,34 @@ def test_demo_warehouse_tables_and_views(demo_run):
 
 def test_outputs_are_byte_identical_when_rebuilt(demo_run):
     workdir, _, _ = demo_run
-    outputs = [workdir / "reports/utrecht-2023.pdf", *sorted((workdir / "reports/figures").glob("*.svg"))]
+    outputs = [workdir / "reports/utrecht-2023.pdf", *sorted((workdir / "reports/figures").glob("*.svg")),
+               *sorted((workdir / "reports/data").glob("*.csv"))]
+    assert len(outputs) > 1 + 8 + 8
     before = {p.name: sha(p) for p in outputs}
-    rerun = snakemake(workdir, "--forcerun", "figures")
+    rerun = snakemake(workdir, "--forcerun", "analyse", "figures", "bundle")
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert {p.name: sha(p) for p in outputs} == before
+
+
+def test_data_bundle_opens_as_the_right_columns_with_the_analysis_values(demo_run):
+    from wijkmonitor.bundle import load_dictionary, read_csv
+
+    workdir, _, _ = demo_run
+    dictionary = load_dictionary(ROOT / "schemas/tables.yaml")
+    for table in dictionary["table"].unique():
+        frame = read_csv(workdir / f"reports/data/{table}.csv")
+        assert frame.columns.tolist() == dictionary.loc[dictionary["table"] == table, "column"].tolist(), table
+    gaps = read_csv(workdir / "reports/data/gaps.csv")
+    parquet = pd.read_parquet(workdir / "data/processed/analysis/gaps.parquet")
+    assert len(gaps) == len(parquet)
+    assert np.allclose(gaps["abs_gap"].to_numpy(float), parquet["abs_gap"].to_numpy(float, na_value=np.nan),
+                       equal_nan=True)
+    observations = read_csv(workdir / "reports/data/observations.csv")
+    overvecht = observations[(observations["indicator_id"] == "huishoudens_bijstand")
+                             & (observations["area_code"] == "WK034403") & (observations["period"] == 2017)]
+    assert overvecht[["value", "source_row"]].values.tolist()[0][0] == 18.2  # WijkWijzer 2017
+    assert read_csv(workdir / "reports/data/data-dictionary.csv").columns.tolist() == [
+        "table", "column", "type", "description_nl", "description_en"]
 
 
 def test_second_run_does_nothing_and_changing_one_file_reruns_only_its_dependants(demo_run):
@@ -119,8 +143,8 @@ def test_second_run_does_nothing_and_changing_one_file_reruns_only_its_dependant
     dry = snakemake(workdir, "--dry-run")
     stats = dict(re.findall(r"^(\w+)\s+(\d+)$", dry.stdout, flags=re.M))
     assert stats.get("ingest") == "1", dry.stdout
-    assert {k: stats.get(k) for k in ("warehouse", "validate", "analyse", "figures", "report")} == dict.fromkeys(
-        ("warehouse", "validate", "analyse", "figures", "report"), "1")
+    downstream = ("warehouse", "validate", "analyse", "figures", "report", "bundle")
+    assert {k: stats.get(k) for k in downstream} == dict.fromkeys(downstream, "1")
     assert "subwijken_bijstand.csv" in dry.stdout and "kwb-2019.xlsx" not in dry.stdout
 
 

@@ -19,7 +19,7 @@ from . import figures
 from .analysis import HEADLINE_CATEGORIES
 from .catalogue import Catalogue
 from .formatting import format_gap, format_number, format_p, format_ratio, format_value
-from .warehouse import connect_read_only
+from .warehouse import CURRENT_IN_ORDER, connect_read_only
 
 RATE_UNITS = {"percent", "rating", "per_100_inhabitants", "per_1000_inhabitants", "per_household",
               "average", "euro_1000"}
@@ -73,7 +73,7 @@ def load_run(db_path: str, analysis: dict[str, str], validation_path: str) -> Ru
     try:
         frames = {t: con.execute(f"SELECT * FROM {t}").df()  # noqa: S608 (fixed table names)
                   for t in ("area", "indicator", "unit", "source_file", "quarantine")}
-        observations = con.execute("SELECT * FROM observation_current").df()
+        observations = con.execute(CURRENT_IN_ORDER).df()
     finally:
         con.close()
     return RunData(

@@ -135,11 +135,11 @@ def analyse(db_path: str, catalogue_dir: str, city_code: str, settings: dict, la
             outputs: dict[str, str]) -> None:
     """`outputs` maps each analysis table (canonical.ANALYSIS_COLUMNS) to its parquet path."""
     from .analysis import run_analysis
-    from .warehouse import connect_read_only
+    from .warehouse import CURRENT_IN_ORDER, connect_read_only
 
     con = connect_read_only(db_path)
     try:
-        observations = con.execute("SELECT * FROM observation_current").df()
+        observations = con.execute(CURRENT_IN_ORDER).df()
         areas = con.execute("SELECT * FROM area").df()
         indicators = con.execute("SELECT * FROM indicator").df()
         units = dict(con.execute("SELECT id, unit FROM indicator").fetchall())
@@ -182,3 +182,21 @@ def write_report(db_path: str, analysis: dict[str, str], validation: str, manife
     write_json(context, out_context)
     render_pdf(context, template, figures_dir, out_pdf)
     log.info("report: %s (%d bytes)", out_pdf, Path(out_pdf).stat().st_size)
+
+
+# ---------------------------------------------------------------------- data bundle
+
+def data_bundle(db_path: str, analysis: dict[str, str], dictionary_path: str, min_cases: int,
+                outputs: dict[str, str]) -> None:
+    """The observations and analysis tables as CSV for spreadsheets, with their data dictionary."""
+    from .bundle import load_dictionary, write_bundle
+    from .warehouse import CURRENT_IN_ORDER, connect_read_only
+
+    con = connect_read_only(db_path)
+    try:
+        observations = con.execute(CURRENT_IN_ORDER).df()
+    finally:
+        con.close()
+    tables = {name: pd.read_parquet(path) for name, path in analysis.items()}
+    counts = write_bundle(observations, tables, load_dictionary(dictionary_path), min_cases, outputs)
+    log.info("data bundle: %s", ", ".join(f"{name} {n} rows" for name, n in counts.items()))

@@ -1,0 +1,13 @@
+"""Rule bundle: the tidy data bundle (CSV for spreadsheets) and its data dictionary."""
+
+from wijkmonitor.canonical import ANALYSIS_COLUMNS
+from wijkmonitor.steps import data_bundle, run_rule
+
+smk = snakemake  # noqa: F821 (injected by Snakemake)
+run_rule(
+    smk.log[0],
+    lambda: data_bundle(
+        smk.input.db, {t: smk.input[t] for t in ANALYSIS_COLUMNS}, smk.input.dictionary, smk.params.min_cases,
+        dict(smk.output.items()),
+    ),
+)
