@@ -74,6 +74,13 @@ def test_demo_report_names_every_wijk_and_the_overvecht_gap(demo_run):
     assert "Overvecht: huishoudens met bijstand" in text
     assert all("DEMONSTRATIEDATA" in page for page in pages)
     assert len(pages) >= 10
+    # One profile page per wijk: its spine chart and its "if nothing changes" outlook.
+    assert sorted(p.name for p in (workdir / "reports/figures").glob("profile_*.svg")) == [
+        f"profile_WK0344{i:02d}.svg" for i in range(1, 11)]
+    profiles = [page for page in pages if "open vierkant: geen toets mogelijk" in " ".join(page.split())]
+    assert len(profiles) == 10 and all("Als er niets verandert" in page for page in profiles)
+    flat = " ".join(" ".join(pages).split())
+    assert "Huishoudens met bijstand: in 2030 naar verwachting" in flat
 
 
 def test_demo_warehouse_tables_and_views(demo_run):

@@ -26,14 +26,18 @@ def test_template_renders_hostile_names_literally(tmp_path):
                         "target": "2030"},
         "composite": {"rows": [["1", hostile, "100", "1–2"]], "period": "2023"},
         "references": [hostile],
+        "profiles": [{"name": hostile, "figure": {"file": "p.svg", "alt": hostile, "caption": hostile},
+                      "outlook": [hostile]}],
         "sources": [], "hashes": [], "versions": [], "config": hostile, "revision": "abc", "methods": [],
         "figures_dir": "",
     }
+    (tmp_path / "p.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
     pdf = typst.compile((ROOT / "reports/templates/report.typ").read_bytes(), root=str(tmp_path),
                         font_paths=[str(FONT_DIR)], ignore_system_fonts=True,
                         sys_inputs={"data": json.dumps(context)}, timestamp=0)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Gebieden die niet in het gebiedsregister staan" in text and "Als er niets verandert" in text
     assert "Ongelijkheid tussen de wijken" in text and "Samengestelde index 2023" in text
+    assert "Wijkprofielen" in text
     assert text.count("*vet*") >= 3 and "$x$" in text and "<anker>" in text and "#set page" in text
     assert "18,2%" in text

@@ -124,3 +124,83 @@ def trend_chart(title: str, area_label: str, area: list[tuple[int, float]], city
     ax.legend(frameon=False, loc="best")
     fig.tight_layout()
     return fig
+
+
+# Spine chart: the area's figure against the spread of all areas of its level and the city.
+SIGNIFICANCE_STYLE = {  # comparison with the city -> (marker, colour, filled)
+    "worse": ("^", WORSE, True), "better": ("o", BETTER, True), "similar": ("D", NEUTRAL, False),
+    "higher": ("^", NEUTRAL, True), "lower": ("v", NEUTRAL, True), None: ("s", NEUTRAL, False),
+}
+TREND_ARROWS = {"increasing": "\u2191", "decreasing": "\u2193", "no_significant_change": "\u2192",
+                "insufficient_data": "\u00b7", None: "\u00b7"}
+
+
+# Horizontal layout of a spine chart: labels, the bars (-1 to 1 around the city), the numbers, the arrow.
+LABEL_X, VALUE_X, CITY_X, TREND_X = -3.3, 1.65, 2.15, 2.4
+
+
+@dataclass
+class SpineRow:
+    """One indicator on a spine chart, in its own unit; `higher_is_better` None for neutral."""
+
+    label: str
+    value: float
+    city: float
+    low: float  # lowest value among the areas of the level
+    q1: float
+    q3: float
+    high: float
+    comparison: str | None  # better/similar/worse/higher/lower, None = not tested
+    trend: str | None  # recent_trend label
+    higher_is_better: bool | None
+    value_text: str
+    city_text: str
+
+
+def spine_chart(rows: list[SpineRow], *, lang: str = "nl"):
+    """Fingertips-style spine chart: per indicator a bar from the lowest to the highest area (the
+    middle half darker), the city at the centre line, the area as a marker whose shape and colour
+    say whether it differs significantly from the city; better to the right (neutral: higher)."""
+    height = 0.28 * len(rows) + 0.9
+    fig, ax = plt.subplots(figsize=(7.0, height))
+    for i, r in enumerate(rows):
+        y = len(rows) - 1 - i
+        flip = -1.0 if r.higher_is_better is False else 1.0
+        extent = max(abs(r.high - r.city), abs(r.low - r.city), abs(r.value - r.city)) or 1.0
+
+        def pos(v: float, r: SpineRow = r, flip: float = flip, extent: float = extent) -> float:
+            return flip * (v - r.city) / extent
+
+        lo, hi = sorted((pos(r.low), pos(r.high)))
+        q_lo, q_hi = sorted((pos(r.q1), pos(r.q3)))
+        ax.barh(y, hi - lo, left=lo, height=0.5, color="#e3e3e3", zorder=1)
+        ax.barh(y, q_hi - q_lo, left=q_lo, height=0.5, color="#bdbdbd", zorder=1)
+        marker, colour, filled = SIGNIFICANCE_STYLE.get(r.comparison, SIGNIFICANCE_STYLE[None])
+        ax.plot(pos(r.value), y, marker=marker, ms=6, ls="none", mec=colour, mfc=colour if filled else "white",
+                mew=1.2, zorder=3)
+        ax.text(LABEL_X, y, textwrap.shorten(r.label, 52, placeholder="…"), ha="left", va="center", fontsize=7)
+        ax.text(VALUE_X, y, r.value_text, ha="right", va="center", fontsize=7)
+        ax.text(CITY_X, y, r.city_text, ha="right", va="center", fontsize=7, color="#444444")
+        ax.text(TREND_X, y, TREND_ARROWS.get(r.trend, "\u00b7"), ha="center", va="center", fontsize=8)
+    top = len(rows) - 0.3
+    words = {"nl": ("wijk", "stad", "trend", "ongunstiger", "gunstiger"),
+             "en": ("area", "city", "trend", "worse", "better")}[lang]
+    for x, text, align in ((VALUE_X, words[0], "right"), (CITY_X, words[1], "right"), (TREND_X, words[2], "center")):
+        ax.text(x, top, text, ha=align, va="bottom", fontsize=7, weight="bold")
+    ax.text(-1.0, top, f"\u2190 {words[3]}", ha="left", va="bottom", fontsize=7)
+    ax.text(1.0, top, f"{words[4]} \u2192", ha="right", va="bottom", fontsize=7)
+    ax.axvline(0, color=CITY, lw=1, zorder=2)
+    ax.set_xlim(LABEL_X, TREND_X + 0.15)
+    ax.set_ylim(-0.6, len(rows) + 0.2)
+    ax.axis("off")
+    labels = {"nl": ("significant ongunstiger", "significant gunstiger", "niet significant verschillend",
+                     "geen toets mogelijk", "hoger / lager (geen richting)"),
+              "en": ("significantly worse", "significantly better", "not significantly different",
+                     "no test possible", "higher / lower (no polarity)")}[lang]
+    handles = [plt.Line2D([], [], marker=m, ls="none", mec=c, mfc=c if f else "white", label=text)
+               for (m, c, f), text in zip((SIGNIFICANCE_STYLE["worse"], SIGNIFICANCE_STYLE["better"],
+                                           SIGNIFICANCE_STYLE["similar"], SIGNIFICANCE_STYLE[None],
+                                           SIGNIFICANCE_STYLE["higher"]), labels, strict=True)]
+    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=6.5)
+    fig.tight_layout(rect=(0, 0.5 / height, 1, 1))
+    return fig

@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 
 from . import figures
-from .analysis import HEADLINE_CATEGORIES
+from .analysis import HEADLINE_CATEGORIES, SPREAD_UNITS
 from .catalogue import Catalogue
 from .formatting import format_gap, format_number, format_p, format_ratio, format_value
 from .warehouse import CURRENT_IN_ORDER, connect_read_only
@@ -159,6 +159,38 @@ def series(run: RunData, indicator: str, area: str) -> list[tuple[int, float]]:
     return [(int(p), float(v)) for p, v in sorted(zip(rows["period"], rows["value"], strict=True))]
 
 
+def profile_rows(run: RunData, code: str, theme_ids: list[str], key_indicators: list[str],
+                 per_theme: int = 6) -> list[figures.SpineRow]:
+    """The spine chart of one area: per theme its most relevant indicators in the latest year (rates,
+    shares, marks: not counts or areas), the area against the spread over its level and the city."""
+    gaps = _no_category(run.gaps)
+    mine = gaps[gaps["area_code"] == code]
+    if mine.empty:
+        return []
+    latest = mine.sort_values("period").groupby("indicator_id", sort=False).tail(1)
+    theme = run.indicators.set_index("id")["theme"]
+    polarity = run.indicators.set_index("id")["polarity"]
+    recent = _no_category(run.trends[run.trends["area_code"] == code]).set_index("indicator_id")["recent_trend"]
+    rows = []
+    for theme_id in theme_ids:
+        ids = [i for i in latest["indicator_id"] if theme.get(i) == theme_id
+               and (run.unit_of(i) or {}).get("id") in SPREAD_UNITS]
+        for indicator in ordered_indicators(ids, key_indicators, run)[:per_theme]:
+            r = latest[latest["indicator_id"] == indicator].iloc[0]
+            peers = gaps[(gaps["indicator_id"] == indicator) & (gaps["period"] == r["period"])
+                         & (gaps["level"] == r["level"])]["value"].astype(float)
+            unit = run.unit_of(indicator)
+            rows.append(figures.SpineRow(
+                label=f"{run.label(indicator)} ({r['period']})", value=float(r["value"]),
+                city=float(r["city_value"]), low=peers.min(), q1=peers.quantile(0.25), q3=peers.quantile(0.75),
+                high=peers.max(), comparison=None if pd.isna(r["comparison_95"]) else r["comparison_95"],
+                trend=recent.get(indicator) if pd.notna(recent.get(indicator, pd.NA)) else None,
+                higher_is_better={"higher_is_better": True, "lower_is_better": False}.get(polarity.get(indicator)),
+                value_text=format_value(r["value"], unit), city_text=format_value(r["city_value"], unit),
+            ))
+    return rows
+
+
 def build_figures(run: RunData, config: dict, out_dir: str | Path) -> list[dict]:
     """Draw every figure as SVG into out_dir; return the manifest (file, kind, title, caption, alt)."""
     figures.configure()
@@ -184,6 +216,24 @@ def build_figures(run: RunData, config: dict, out_dir: str | Path) -> list[dict]
                        "open grijs rondje: dezelfde wijk vier jaar eerder.",
             "alt": f"Stippendiagram per indicator van het thema {theme['label_nl']}: " + "; ".join(
                 f"{p.title}: stad {format_number(p.city_value, p.decimals)}" for p in panels),
+        })
+    theme_ids = [t["id"] for t in theme_set["themes"]]
+    for w in run.areas[run.areas["level"] == "wijk"].sort_values("code").itertuples():
+        rows = profile_rows(run, w.code, theme_ids, report["key_indicators"])
+        if not rows:
+            continue
+        name = f"profile_{w.code}.svg"
+        figures.save_svg(figures.spine_chart(rows), out_dir / name)
+        worse = [r.label for r in rows if r.comparison == "worse"]
+        manifest.append({
+            "file": name, "kind": "profile", "area_code": w.code, "title": f"Wijkprofiel {w.name}",
+            "caption": f"{w.name} tegen alle wijken en heel {city}, per indicator in het laatste jaar met cijfers. "
+                       "Balk: van de laagste tot de hoogste wijk (donker: de middelste helft); lijn: de stad; "
+                       "rechts is gunstiger. Driehoek: significant ongunstiger; rondje: significant gunstiger; "
+                       "open ruit: niet significant verschillend; open vierkant: geen toets mogelijk. "
+                       "Pijl: recente trend (laatste vijf jaren).",
+            "alt": f"Spine chart van {w.name} met {len(rows)} indicatoren; significant ongunstiger dan de stad: "
+                   + ("; ".join(worse) if worse else "geen") + ".",
         })
     candidates = largest_gaps(run, 50)
     chosen = []
@@ -267,6 +317,16 @@ def significance_sentence(run: RunData, indicator: str, code: str) -> str | None
     return (text + f" Tussen {t['first_period']} en {t['last_period']} is het verschil {change} "
             f"({format_gap(t['first_gap'], unit)} naar {format_gap(t['last_gap'], unit)}; "
             f"{format_p(t['gap_slope_p'])}).")
+
+
+def outlook_sentences(run: RunData, indicators: list[str], code: str) -> list[str]:
+    """"If nothing changes" for one area, in words, per key indicator with a projection."""
+    sentences = []
+    for row in projection_rows(run, indicators, [code]):
+        _, label, target, projected, interval, city_value, gap, closes = row
+        sentences.append(f"{label}: in {target} naar verwachting {projected} (95%-voorspellingsinterval "
+                         f"{interval}), de stad {city_value}; verschil {gap}; het verschil is weg na: {closes}.")
+    return sentences
 
 
 def projection_rows(run: RunData, indicators: list[str], codes: list[str]) -> list[list[str]]:
@@ -530,6 +590,9 @@ def build_context(run: RunData, config: dict, manifest: list[dict], code_root: s
         ) if demo_notice else "",
         "summary": summary, "largest_gaps": top_items, "widening": widening_items,
         "themes": themes, "trend_figures": [m for m in manifest if m["kind"] == "trend"],
+        "profiles": [{"name": run.area_name(m["area_code"]), "figure": m,
+                      "outlook": outlook_sentences(run, key, m["area_code"])}
+                     for m in manifest if m["kind"] == "profile"],
         "gap_table": {"header": gap_header, "rows": gap_rows,
                       "note": "Waarde in het laatste jaar met cijfers; tussen haakjes de rang onder de wijken "
                               "(1 = gunstigst; bij indicatoren zonder richting: 1 = hoogst)."},

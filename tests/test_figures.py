@@ -1,0 +1,43 @@
+"""Charts: the spine chart puts better to the right whatever the polarity, and marks significance by shape."""
+
+import matplotlib.pyplot as plt
+import pytest
+
+from wijkmonitor import figures
+
+
+def row(**change):
+    base = dict(label="Huishoudens met bijstand (2023)", value=19.4, city=5.9, low=1.9, q1=3.0, q3=7.5, high=19.4,
+                comparison="worse", trend="increasing", higher_is_better=False, value_text="19,4%",
+                city_text="5,9%")
+    return figures.SpineRow(**(base | change))
+
+
+def markers(fig):
+    """(x, marker, filled) of each area marker, top row first."""
+    lines = [line for line in fig.axes[0].lines if line.get_marker() not in ("None", None, "")]
+    return [(float(line.get_xdata()[0]), line.get_marker(), line.get_markerfacecolor() != "white") for line in lines]
+
+
+def test_spine_chart_positions_and_shapes():
+    figures.configure()
+    fig = figures.spine_chart([
+        row(),  # lower is better, far above the city: far left, a filled triangle
+        row(label="Sociale cohesie", value=6.1, city=5.9, low=4.5, q1=5.5, q3=6.0, high=6.4, comparison="better",
+            higher_is_better=True),  # higher is better, above the city: right, a filled circle
+        row(label="Ervaren gezondheid", value=69.9, city=80.8, low=69.9, q1=75, q3=82, high=85, comparison=None,
+            higher_is_better=True),  # no test possible: left, a hollow square
+    ])
+    placed = markers(fig)
+    plt.close(fig)
+    # Position = (value - city) / largest distance from the city on that row, mirrored when lower is better.
+    assert placed[0] == (pytest.approx(-1.0), "^", True)
+    assert placed[1] == (pytest.approx((6.1 - 5.9) / (5.9 - 4.5)), "o", True)  # the low end is farthest
+    assert placed[2] == (pytest.approx((69.9 - 80.8) / 10.9), "s", False)
+
+
+def test_spine_chart_svg_is_deterministic(tmp_path):
+    figures.configure()
+    for name in ("a.svg", "b.svg"):
+        figures.save_svg(figures.spine_chart([row(), row(label="x", trend=None, comparison="similar")]), tmp_path / name)
+    assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()
