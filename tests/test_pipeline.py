@@ -81,6 +81,7 @@ def test_demo_report_names_every_wijk_and_the_overvecht_gap(demo_run):
     assert len(profiles) == 10 and all("Als er niets verandert" in page for page in profiles)
     flat = " ".join(" ".join(pages).split())
     assert "Huishoudens met bijstand: in 2030 naar verwachting" in flat
+    assert "Huishoudens met bijstand (2023) per wijk, schematische kaart (één vlak per wijk)" in flat
 
 
 def test_demo_warehouse_tables_and_views(demo_run):
@@ -420,7 +421,9 @@ def test_statistics_on_the_real_utrecht_files(shared_data, tmp_path, monkeypatch
         ],
         "analysis": {"deprivation_indicator": "moeite_met_rondkomen"},
         "report": {"focus_areas": ["WK034403"], "reference_period": 2016,
-                   "key_indicators": ["ervaren_gezondheid_goed", "bijstand_per_1000_inwoners", "moeite_met_rondkomen"]},
+                   "key_indicators": ["ervaren_gezondheid_goed", "bijstand_per_1000_inwoners", "moeite_met_rondkomen"],
+                   "boundaries": str(shared_data / "utrecht/geometry/utrecht_wijken_2023.geojson"),
+                   "boundaries_credit": "Kaart: CBS / Kadaster"},
     })
     result = snakemake(tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -462,6 +465,9 @@ def test_statistics_on_the_real_utrecht_files(shared_data, tmp_path, monkeypatch
     assert "geen toets mogelijk" in text
     assert "Personen met bijstand per 1.000 inwoners: 76,8 tegen 28,3 in de stad (2023)" in text
     assert "Byar-interval op het aantal van 2.680): significant ongunstiger dan de stad, ook bij 99,8%" in text
+    # Maps from the real wijk boundaries, with their class breaks stated.
+    assert "Kaarten" in text and "per wijk, kaart van de wijkgrenzen; klassen met elk ongeveer evenveel wijken" in text
+    assert len(list((tmp_path / "reports/figures").glob("map_*.svg"))) == 3
     # The bibliography names each method's reference.
     for reference in ("Wilson EB (1927)", "Breslow NE, Day NE (1987)", "Theil H (1967)",
                       "Duncan OD, Duncan B (1955)", "Barro, R. J. & Sala-i-Martin, X. (1992)"):

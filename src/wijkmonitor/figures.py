@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -203,4 +205,99 @@ def spine_chart(rows: list[SpineRow], *, lang: str = "nl"):
                                            SIGNIFICANCE_STYLE["higher"]), labels, strict=True)]
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=6.5)
     fig.tight_layout(rect=(0, 0.5 / height, 1, 1))
+    return fig
+
+
+# Maps: a sequential, colour-blind-safe palette (cividis, readable in grey too): dark blue = low, yellow = high.
+MAP_CLASSES = 5
+MISSING_COLOUR = "#ffffff"
+
+
+def class_breaks(values: list[float], classes: int = MAP_CLASSES) -> list[float]:
+    """Quantile class breaks (lowest, ..., highest), fewer classes when there are few distinct values."""
+    distinct = sorted(set(values))
+    classes = max(1, min(classes, len(distinct) - 1)) if len(distinct) > 1 else 1
+    return [float(b) for b in np.unique(np.quantile(values, np.linspace(0, 1, classes + 1)))]
+
+
+def _class_colours(n: int) -> list:
+    cmap = plt.get_cmap("cividis")
+    return [cmap(0.15 + 0.8 * i / max(n - 1, 1)) for i in range(n)]
+
+
+def _class_of(value: float, breaks: list[float]) -> int:
+    return min(int(np.searchsorted(breaks, value, side="right")) - 1, len(breaks) - 2) if len(breaks) > 1 else 0
+
+
+def _map_legend(ax, breaks: list[float], decimals: int, lang: str, missing: bool) -> None:
+    colours = _class_colours(max(len(breaks) - 1, 1))
+    handles = [plt.Rectangle((0, 0), 1, 1, fc=colours[i], ec="#555555", lw=0.4,
+                             label=f"{format_number(breaks[i], decimals, lang=lang)} – "
+                                   f"{format_number(breaks[i + 1], decimals, lang=lang)}")
+               for i in range(len(breaks) - 1)] or [plt.Rectangle((0, 0), 1, 1, fc=colours[0], ec="#555555",
+                                                                   label=format_number(breaks[0], decimals, lang=lang))]
+    if missing:
+        handles.append(plt.Rectangle((0, 0), 1, 1, fc=MISSING_COLOUR, ec="#555555", hatch="///", lw=0.4,
+                                     label="geen cijfer" if lang == "nl" else "no figure"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=6.5)
+
+
+def choropleth(shapes: dict[str, list], values: dict[str, float], title: str, *, decimals: int = 1,
+               lang: str = "nl", credit: str = ""):
+    """A map of the areas in `shapes` coloured by quantile class of their value (breaks in the legend);
+    areas without a value are white and hatched."""
+    from matplotlib.patches import Polygon
+
+    present = [v for v in values.values() if v == v]
+    breaks = class_breaks(present) if present else [0.0]
+    colours = _class_colours(max(len(breaks) - 1, 1))
+    fig, ax = plt.subplots(figsize=(3.4, 2.9))
+    missing = False
+    for code, rings in sorted(shapes.items()):
+        value = values.get(code)
+        has = value is not None and value == value
+        missing |= not has
+        for ring in rings:
+            ax.add_patch(Polygon(ring, closed=True, fc=colours[_class_of(value, breaks)] if has else MISSING_COLOUR,
+                                 ec="white" if has else "#777777", lw=0.5, hatch=None if has else "///"))
+    ax.autoscale_view()
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(textwrap.fill(title, 40), loc="left", fontsize=7.5)
+    _map_legend(ax, breaks, decimals, lang, missing)
+    if credit:
+        ax.text(0, -0.02, credit, transform=ax.transAxes, fontsize=5.5, color="#555555", va="top")
+    fig.tight_layout()
+    return fig
+
+
+def tile_map(areas: list[tuple[str, str]], values: dict[str, float], title: str, *, decimals: int = 1,
+             lang: str = "nl"):
+    """A schematic map when no boundaries are configured: one square per area (in code order) coloured
+    like `choropleth`, labelled with its name and value."""
+    present = [v for v in values.values() if v == v]
+    breaks = class_breaks(present) if present else [0.0]
+    colours = _class_colours(max(len(breaks) - 1, 1))
+    cols = math.ceil(math.sqrt(len(areas))) if areas else 1
+    fig, ax = plt.subplots(figsize=(3.4, 2.9))
+    missing = False
+    for i, (code, name) in enumerate(areas):
+        x, y = i % cols, -(i // cols)
+        value = values.get(code)
+        has = value is not None and value == value
+        missing |= not has
+        colour = colours[_class_of(value, breaks)] if has else MISSING_COLOUR
+        ax.add_patch(plt.Rectangle((x, y), 0.94, 0.94, fc=colour, ec="#777777", lw=0.4, hatch=None if has else "///"))
+        dark = has and _class_of(value, breaks) < (len(breaks) - 1) / 2
+        ax.text(x + 0.47, y + 0.55, textwrap.shorten(name, 14, placeholder="…"), ha="center", va="center",
+                fontsize=5, color="white" if dark else "black")
+        ax.text(x + 0.47, y + 0.3, format_number(value, decimals, lang=lang) if has else "–", ha="center",
+                va="center", fontsize=5.5, color="white" if dark else "black")
+    ax.set_xlim(-0.1, cols + 0.1)
+    ax.set_ylim(-((len(areas) - 1) // cols) - 0.1, 1.05)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(textwrap.fill(title, 40), loc="left", fontsize=7.5)
+    _map_legend(ax, breaks, decimals, lang, missing)
+    fig.tight_layout()
     return fig

@@ -191,6 +191,46 @@ def profile_rows(run: RunData, code: str, theme_ids: list[str], key_indicators: 
     return rows
 
 
+def draw_maps(run: RunData, config: dict, out_dir: Path) -> list[dict]:
+    """A map of the wijken per key indicator in its latest year: from the configured boundaries, else
+    a schematic tile map."""
+    from .geometry import load_boundaries
+
+    report = config["report"]
+    shapes = load_boundaries(report["boundaries"]) if report["boundaries"] else None
+    wijken = run.areas[run.areas["level"] == "wijk"].sort_values("code")
+    manifest = []
+    for indicator in report["key_indicators"]:
+        rows = run.wijk_gaps[run.wijk_gaps["indicator_id"] == indicator]
+        if rows.empty:
+            continue
+        period = int(rows["period"].max())
+        latest = rows[rows["period"] == period]
+        values = dict(zip(latest["area_code"], latest["value"].astype(float), strict=True))
+        unit = run.unit_of(indicator)
+        decimals = int(unit["decimals"]) if unit else 1
+        title = f"{run.label(indicator)} ({period})"
+        if shapes is not None:
+            fig = figures.choropleth({c: shapes[c] for c in wijken["code"] if c in shapes}, values, title,
+                                     decimals=decimals, credit=report["boundaries_credit"])
+        else:
+            fig = figures.tile_map(list(zip(wijken["code"], wijken["name"], strict=True)), values, title,
+                                   decimals=decimals)
+        name = f"map_{indicator}.svg"
+        figures.save_svg(fig, out_dir / name)
+        breaks = figures.class_breaks(list(values.values()))
+        stated = "; ".join(f"{format_value(a, unit)}–{format_value(b, unit)}" for a, b in zip(breaks, breaks[1:], strict=False))
+        kind = "kaart van de wijkgrenzen" if shapes is not None else "schematische kaart (één vlak per wijk)"
+        manifest.append({
+            "file": name, "kind": "map", "indicator_id": indicator, "title": title,
+            "caption": f"{title} per wijk, {kind}; klassen met elk ongeveer evenveel wijken: {stated}; "
+                       "donkerblauw is laag, geel is hoog.",
+            "alt": f"Kaart van {run.label(indicator).lower()} per wijk in {period}: " + "; ".join(
+                f"{run.area_name(c)} {format_value(v, unit)}" for c, v in sorted(values.items())) + ".",
+        })
+    return manifest
+
+
 def build_figures(run: RunData, config: dict, out_dir: str | Path) -> list[dict]:
     """Draw every figure as SVG into out_dir; return the manifest (file, kind, title, caption, alt)."""
     figures.configure()
@@ -235,6 +275,7 @@ def build_figures(run: RunData, config: dict, out_dir: str | Path) -> list[dict]
             "alt": f"Spine chart van {w.name} met {len(rows)} indicatoren; significant ongunstiger dan de stad: "
                    + ("; ".join(worse) if worse else "geen") + ".",
         })
+    manifest += draw_maps(run, config, out_dir)
     candidates = largest_gaps(run, 50)
     chosen = []
     for r in candidates.itertuples():
@@ -590,6 +631,7 @@ def build_context(run: RunData, config: dict, manifest: list[dict], code_root: s
         ) if demo_notice else "",
         "summary": summary, "largest_gaps": top_items, "widening": widening_items,
         "themes": themes, "trend_figures": [m for m in manifest if m["kind"] == "trend"],
+        "maps": [m for m in manifest if m["kind"] == "map"],
         "profiles": [{"name": run.area_name(m["area_code"]), "figure": m,
                       "outlook": outlook_sentences(run, key, m["area_code"])}
                      for m in manifest if m["kind"] == "profile"],
