@@ -26,6 +26,7 @@ def test_template_renders_hostile_names_literally(tmp_path):
                         "target": "2030"},
         "composite": {"rows": [["1", hostile, "100", "1–2"]], "period": "2023"},
         "references": [hostile],
+        "maps": [{"file": "p.svg", "alt": hostile, "caption": hostile + " (kaart)"}],
         "profiles": [{"name": hostile, "figure": {"file": "p.svg", "alt": hostile, "caption": hostile},
                       "outlook": [hostile]}],
         "sources": [], "hashes": [], "versions": [], "config": hostile, "revision": "abc", "methods": [],
@@ -38,6 +39,6 @@ def test_template_renders_hostile_names_literally(tmp_path):
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Gebieden die niet in het gebiedsregister staan" in text and "Als er niets verandert" in text
     assert "Ongelijkheid tussen de wijken" in text and "Samengestelde index 2023" in text
-    assert "Wijkprofielen" in text
+    assert "Wijkprofielen" in text and "Kaarten" in text
     assert text.count("*vet*") >= 3 and "$x$" in text and "<anker>" in text and "#set page" in text
     assert "18,2%" in text
