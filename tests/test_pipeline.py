@@ -82,6 +82,10 @@ def test_demo_report_names_every_wijk_and_the_overvecht_gap(demo_run):
     flat = " ".join(" ".join(pages).split())
     assert "Huishoudens met bijstand: in 2030 naar verwachting" in flat
     assert "Huishoudens met bijstand (2023) per wijk, schematische kaart (één vlak per wijk)" in flat
+    # "Wat als we niets doen?": a chart per focus area and key indicator, and the outlook in the summary.
+    assert len(list((workdir / "reports/figures").glob("projection_*.svg"))) == 2 * 6
+    assert re.search(r"Als er niets verandert, staat Overvecht in 2030 nog altijd ongunstiger dan de stad bij .*"
+                     r"huishoudens met bijstand \(\+16,1 procentpunt\)", flat)
 
 
 def test_demo_warehouse_tables_and_views(demo_run):

@@ -27,6 +27,7 @@ def test_template_renders_hostile_names_literally(tmp_path):
         "composite": {"rows": [["1", hostile, "100", "1–2"]], "period": "2023"},
         "references": [hostile],
         "maps": [{"file": "p.svg", "alt": hostile, "caption": hostile + " (kaart)"}],
+        "projection_figures": [{"file": "p.svg", "alt": hostile, "caption": hostile + " (projectie)"}],
         "profiles": [{"name": hostile, "figure": {"file": "p.svg", "alt": hostile, "caption": hostile},
                       "outlook": [hostile]}],
         "sources": [], "hashes": [], "versions": [], "config": hostile, "revision": "abc", "methods": [],

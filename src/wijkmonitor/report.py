@@ -231,6 +231,44 @@ def draw_maps(run: RunData, config: dict, out_dir: Path) -> list[dict]:
     return manifest
 
 
+def draw_projections(run: RunData, config: dict, out_dir: Path) -> list[dict]:
+    """"Wat als we niets doen?": per focus area and key indicator with a projection, a chart of the
+    area's and the city's series extended to the target year."""
+    report, city, city_code = config["report"], config["city"]["name"], config["city"]["code"]
+    projections = _no_category(run.projections)
+    manifest = []
+    for code in report["focus_areas"]:
+        for indicator in report["key_indicators"]:
+            p = projections[(projections["indicator_id"] == indicator) & (projections["area_code"] == code)]
+            if p.empty:
+                continue
+            p = p.iloc[0]
+            c = projections[(projections["indicator_id"] == indicator) & (projections["area_code"] == city_code)]
+            unit = run.unit_of(indicator)
+            target = int(p["target_period"])
+            city_projection = None if c.empty else (target, float(c["projected"].iloc[0]),
+                                                    float(c["pi_low"].iloc[0]), float(c["pi_high"].iloc[0]))
+            fig = figures.projection_chart(
+                run.label(indicator), run.area_name(code), series(run, indicator, code),
+                (target, float(p["projected"]), float(p["pi_low"]), float(p["pi_high"])), city,
+                series(run, indicator, city_code), city_projection,
+                decimals=int(unit["decimals"]) if unit else 1)
+            name = f"projection_{indicator}_{code}.svg"
+            figures.save_svg(fig, out_dir / name)
+            manifest.append({
+                "file": name, "kind": "projection", "indicator_id": indicator, "area_code": code,
+                "title": f"{run.label(indicator)}: {run.area_name(code)} als er niets verandert",
+                "caption": f"{run.label(indicator)} in {run.area_name(code)} en heel {city}; gestreept: de "
+                           f"lineaire trend doorgetrokken naar {target}, met het 95%-voorspellingsinterval "
+                           "van de wijk.",
+                "alt": f"Lijndiagram: {run.label(indicator)} in {run.area_name(code)} naar verwachting "
+                       f"{format_value(p['projected'], unit)} in {target} (interval "
+                       f"{format_value(p['pi_low'], unit)}–{format_value(p['pi_high'], unit)}); {city} "
+                       f"{format_value(city_projection[1], unit) if city_projection else '–'}.",
+            })
+    return manifest
+
+
 def build_figures(run: RunData, config: dict, out_dir: str | Path) -> list[dict]:
     """Draw every figure as SVG into out_dir; return the manifest (file, kind, title, caption, alt)."""
     figures.configure()
@@ -276,6 +314,7 @@ def build_figures(run: RunData, config: dict, out_dir: str | Path) -> list[dict]
                    + ("; ".join(worse) if worse else "geen") + ".",
         })
     manifest += draw_maps(run, config, out_dir)
+    manifest += draw_projections(run, config, out_dir)
     candidates = largest_gaps(run, 50)
     chosen = []
     for r in candidates.itertuples():
@@ -367,6 +406,30 @@ def outlook_sentences(run: RunData, indicators: list[str], code: str) -> list[st
         _, label, target, projected, interval, city_value, gap, closes = row
         sentences.append(f"{label}: in {target} naar verwachting {projected} (95%-voorspellingsinterval "
                          f"{interval}), de stad {city_value}; verschil {gap}; het verschil is weg na: {closes}.")
+    return sentences
+
+
+def outlook_summary(run: RunData, report: dict, city_code: str) -> list[str]:
+    """One sentence per focus area: the key indicators whose unfavourable gap would still be there,
+    or larger, in the target year if nothing changes."""
+    sentences = []
+    p = _no_category(run.projections)
+    polarity = run.indicators.set_index("id")["polarity"]
+    for code in report["focus_areas"]:
+        mine = p[(p["area_code"] == code) & p["indicator_id"].isin(report["key_indicators"])]
+        if mine.empty:
+            continue
+        sign = mine["indicator_id"].map(polarity).map({"lower_is_better": 1.0, "higher_is_better": -1.0})
+        worse = mine[(mine["projected_gap"] * sign > 0).fillna(False).astype(bool)]
+        target = int(mine["target_period"].iloc[0])
+        if worse.empty:
+            sentences.append(f"Als er niets verandert, staat {run.area_name(code)} in {target} bij geen van de "
+                             "kernindicatoren ongunstiger dan de stad.")
+            continue
+        named = [f"{run.label(r.indicator_id).lower()} ({format_gap(r.projected_gap, run.unit_of(r.indicator_id))})"
+                 for r in worse.itertuples()]
+        sentences.append(f"Als er niets verandert, staat {run.area_name(code)} in {target} nog altijd ongunstiger "
+                         f"dan de stad bij {', '.join(named)}.")
     return sentences
 
 
@@ -501,6 +564,7 @@ def build_context(run: RunData, config: dict, manifest: list[dict], code_root: s
         f"significant kleiner (p < {format_number(config['analysis']['significance'], 2)}); in de overige "
         f"{int(counts.get('no_significant_change', 0))} is geen significante verandering te zien."
     )
+    summary += outlook_summary(run, report, config["city"]["code"])
 
     focus = []
     for code in report["focus_areas"]:
@@ -632,6 +696,7 @@ def build_context(run: RunData, config: dict, manifest: list[dict], code_root: s
         "summary": summary, "largest_gaps": top_items, "widening": widening_items,
         "themes": themes, "trend_figures": [m for m in manifest if m["kind"] == "trend"],
         "maps": [m for m in manifest if m["kind"] == "map"],
+        "projection_figures": [m for m in manifest if m["kind"] == "projection"],
         "profiles": [{"name": run.area_name(m["area_code"]), "figure": m,
                       "outlook": outlook_sentences(run, key, m["area_code"])}
                      for m in manifest if m["kind"] == "profile"],
