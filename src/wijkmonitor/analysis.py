@@ -11,7 +11,9 @@ from .canonical import (
     CONVERGENCE_COLUMNS,
     GAPS_COLUMNS,
     INEQUALITY_COLUMNS,
+    OK,
     PROJECTIONS_COLUMNS,
+    SUPPRESSED,
     TRENDS_COLUMNS,
     typed_frame,
 )
@@ -41,7 +43,7 @@ def gap_to_city(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd.
     the most favourable area among the areas of the same level (for neutral indicators: the
     highest value).
     """
-    ok = observations[observations["status"] == "ok"].copy()
+    ok = observations[observations["status"] == OK].copy()
     ok["category"] = ok["category"].astype("string")
     ok = ok.merge(areas[["code", "level"]], left_on="area_code", right_on="code", how="left")
     city = ok.loc[ok["area_code"] == city_code, [*_KEY, "value"]].rename(columns={"value": "city_value"})
@@ -100,10 +102,13 @@ def grouped_ols(frame: pd.DataFrame, keys: list[str], x: str, y: str) -> pd.Data
 
 def area_trends(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame,
                 city_code: str, min_periods: int = 3, significance: float = 0.05) -> pd.DataFrame:
-    """Per indicator, category and area with at least `min_periods` years: the slope, and whether
-    the gap to the city widens or narrows (the slope of value - city, tested at `significance`)."""
+    """Per indicator, category and area with at least `min_periods` years: the slope, the recent
+    trend (last five years), and whether the gap to the city widens or narrows (the slope of
+    value - city, tested at `significance`)."""
+    from .stats.trends import recent_trend
+
     keys = ["indicator_id", "category", "area_code"]
-    ok = observations[observations["status"] == "ok"].copy()
+    ok = observations[observations["status"] == OK].copy()
     ok["category"] = ok["category"].astype("string")
     city = ok.loc[ok["area_code"] == city_code, [*_KEY, "value"]].rename(columns={"value": "city_value"})
     ok = ok.merge(city, on=_KEY, how="left")
@@ -122,7 +127,8 @@ def area_trends(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd.
     gap_ols = gap_ols[gap_ols["n"] >= min_periods]
     ends = with_gap.groupby(keys, dropna=False, sort=True)["gap"].agg(first_gap="first", last_gap="last")
     gap_table = gap_ols[["slope", "p"]].rename(columns={"slope": "gap_slope", "p": "gap_slope_p"}).join(ends)
-    table = table.join(gap_table, how="left").reset_index()
+    recent = recent_trend(ok, keys, significance=significance)
+    table = table.join(gap_table, how="left").join(recent).reset_index()
     if table.empty:
         return _typed(pd.DataFrame(columns=list(TRENDS_COLUMNS)), TRENDS_COLUMNS)
 
@@ -147,7 +153,6 @@ HOUSEHOLDS = "huishoudens"
 # The catalogue's `denominator` of register shares, and the indicator that counts it.
 DENOMINATOR_COUNTS = {"households": HOUSEHOLDS, "inhabitants": POPULATION}
 LEVELS_COMPARED = ("wijk", "subwijk", "buurt")
-OK_STATUS = "ok"
 FIGURE_KEYS = ["indicator_id", "category", "area_code", "period"]
 # Categories that stand for the whole population where a source has no uncategorised series:
 # RIVM's age group 18+ (adults). The report shows these series; others stay in the tables.
@@ -157,7 +162,7 @@ HEADLINE_CATEGORIES = ("18+",)
 def derive_rates(observations: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFrame:
     """Observations of the derived indicators: numerator / denominator x per, per area, category and
     year where both are available; `count` holds the numerator and `n` the denominator."""
-    ok = observations[observations["status"] == "ok"]
+    ok = observations[observations["status"] == OK]
     frames = []
     for spec in derived.itertuples():
         num = ok.loc[ok["indicator_id"] == spec.numerator, ["area_code", "category", "period", "value"]]
@@ -167,7 +172,7 @@ def derive_rates(observations: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFr
         frames.append(pd.DataFrame({
             "indicator_id": spec.id, "area_code": both["area_code"], "category": both["category"],
             "period": both["period"], "value": both["value_num"] / both["value_den"] * spec.per,
-            "status": OK_STATUS, "n": both["value_den"], "count": both["value_num"], "per": spec.per,
+            "status": OK, "n": both["value_den"], "count": both["value_num"], "per": spec.per,
         }))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*FIGURE_KEYS, "value"])
 
@@ -177,11 +182,10 @@ def apply_disclosure(figures: pd.DataFrame, min_cases: int) -> tuple[pd.DataFram
     are not published: their value is removed and status set to suppressed, so that nothing
     derived from them (gaps, spread, trends, index) can use them. Returns (figures, number removed)."""
     cases = figures["count"].fillna(figures["n"])
-    small = (figures["status"] == OK_STATUS) & cases.notna() & (cases < min_cases)
+    small = (figures["status"] == OK) & cases.notna() & (cases < min_cases)
     figures = figures.copy()
     figures.loc[small, "value"] = np.nan
-    figures.loc[small, "status"] = "suppressed"
-    figures["disclosure_suppressed"] = small
+    figures.loc[small, "status"] = SUPPRESSED
     return figures, int(small.sum())
 
 
@@ -244,7 +248,7 @@ def add_subwijk_counts(figures: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFra
     subwijk_of = areas[areas["level"] == "buurt"].set_index("code")["parent_code"]
     subwijken = set(areas.loc[areas["level"] == "subwijk", "code"])
     size = subwijk_of[subwijk_of.isin(subwijken)].value_counts()
-    counts = figures[figures["indicator_id"].isin([POPULATION, HOUSEHOLDS]) & (figures["status"] == OK_STATUS)
+    counts = figures[figures["indicator_id"].isin([POPULATION, HOUSEHOLDS]) & (figures["status"] == OK)
                      & figures["category"].isna() & figures["area_code"].isin(subwijk_of.index)]
     counts = counts.assign(area_code=counts["area_code"].map(subwijk_of))
     counts = counts[counts["area_code"].isin(subwijken)]
@@ -252,7 +256,7 @@ def add_subwijk_counts(figures: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFra
     sums = sums[sums["parts"] == sums.index.get_level_values("area_code").map(size).to_numpy()].reset_index()
     known = figures[["indicator_id", "area_code", "period"]].merge(sums, how="right", indicator=True)
     new = sums[(known["_merge"] == "right_only").to_numpy()].drop(columns="parts")
-    return pd.concat([figures, new.assign(status=OK_STATUS, category=pd.NA)], ignore_index=True)
+    return pd.concat([figures, new.assign(status=OK, category=pd.NA)], ignore_index=True)
 
 
 def register_denominators(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
@@ -263,7 +267,7 @@ def register_denominators(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd
     unit = figures["indicator_id"].map(dict(zip(indicators["id"], indicators["unit"], strict=True)))
     figures = figures.assign(n_source=denominator.where(figures["n"].notna()))
     for name, counted in DENOMINATOR_COUNTS.items():
-        rows = figures["n"].isna() & (unit == "percent") & (denominator == name) & (figures["status"] == OK_STATUS)
+        rows = figures["n"].isna() & (unit == "percent") & (denominator == name) & (figures["status"] == OK)
         if rows.any():
             n = nearest_in_time(figures, counted, figures[rows])
             figures.loc[rows, "n"] = n.to_numpy()
@@ -274,7 +278,7 @@ def register_denominators(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd
 def nearest_in_time(figures: pd.DataFrame, indicator: str, wanted: pd.DataFrame) -> pd.Series:
     """The value of `indicator` for each (area_code, period) row of `wanted`, from the nearest year
     that has one (population counts exist for fewer years than survey figures)."""
-    rows = figures[(figures["indicator_id"] == indicator) & (figures["status"] == OK_STATUS)]
+    rows = figures[(figures["indicator_id"] == indicator) & (figures["status"] == OK)]
     # The series without a second dimension, else the headline category (RIVM: adults, 18+).
     headline = rows["category"].isna() if rows["category"].isna().any() else rows["category"].isin(
         HEADLINE_CATEGORIES)
@@ -306,12 +310,13 @@ def inequality_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.
     says which weights were used).
     """
     from .stats.inequality import dissimilarity, gini, sii_rii, spread, theil_t
+    from .stats.intervals import standard_error_from_interval
 
     info = indicators.set_index("id")
     eligible = set(info.index[info["unit"].isin(SPREAD_UNITS)])
     level_of = dict(zip(areas["code"], areas["level"], strict=True))
     wijk_of = dict(zip(areas["code"], areas["wijk_code"], strict=True))
-    data = figures[(figures["status"] == OK_STATUS) & figures["indicator_id"].isin(eligible)
+    data = figures[(figures["status"] == OK) & figures["indicator_id"].isin(eligible)
                    & (figures["area_code"] != city_code)].copy()
     data["level"] = data["area_code"].map(level_of)
     data = data[data["level"].isin(LEVELS_COMPARED)]
@@ -334,8 +339,7 @@ def inequality_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.
             data["_order"] = -data["_order"]  # the lowest value is the most deprived
     else:
         data["_order"] = np.nan
-    se = (data["ci_high"] - data["ci_low"]).astype(float) / (2 * stats.norm.ppf(0.975))
-    data["_se"] = se
+    data["_se"] = standard_error_from_interval(data["ci_low"], data["ci_high"], 0.95)
     rows = []
     for (indicator, category, period, level), group in data.groupby(
             ["indicator_id", "category", "period", "level"], dropna=False, sort=True):
@@ -373,7 +377,7 @@ def convergence_table(inequality: pd.DataFrame, figures: pd.DataFrame, areas: pd
     from .stats.trends import beta_convergence, sigma_convergence
 
     level_of = dict(zip(areas["code"], areas["level"], strict=True))
-    data = figures[(figures["status"] == OK_STATUS) & (figures["area_code"] != city_code)].copy()
+    data = figures[(figures["status"] == OK) & (figures["area_code"] != city_code)].copy()
     data["level"] = data["area_code"].map(level_of)
     rows = []
     keys = ["indicator_id", "category", "level"]
@@ -408,7 +412,7 @@ def projection_table(figures: pd.DataFrame, areas: pd.DataFrame, trends: pd.Data
     from .stats.projection import project_linear, years_to_close
 
     keys = ["indicator_id", "category", "area_code"]
-    ok = figures[figures["status"] == OK_STATUS].copy()
+    ok = figures[figures["status"] == OK].copy()
     ok["period"] = ok["period"].astype(float)
     ok["value"] = ok["value"].astype(float)
     projected = project_linear(ok, keys, target, min_points=min_periods).reset_index()
@@ -443,7 +447,7 @@ def composite_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.D
     polarity = {i: info.loc[i, "polarity"] for i in chosen if i in info.index}
     themes = {i: settings["themes"].get(i, info.loc[i, "theme"]) for i in polarity}
     weights = {i: float(settings["weights"].get(i, 1.0)) for i in polarity}
-    ok = figures[(figures["status"] == OK_STATUS) & figures["indicator_id"].isin(list(polarity))
+    ok = figures[(figures["status"] == OK) & figures["indicator_id"].isin(list(polarity))
                  & figures["category"].isna()]
     level_codes = set(areas.loc[areas["level"] == level, "code"])
     values = ok[ok["area_code"].isin(level_codes)][["area_code", "indicator_id", "period", "value"]]
@@ -479,14 +483,6 @@ def run_analysis(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd
     gaps = _typed(gaps, GAPS_COLUMNS)
     min_periods, significance = settings["min_periods_for_trend"], settings["significance"]
     trends = area_trends(figures, areas, indicators, city_code, min_periods, significance)
-    from .stats.trends import recent_trend
-
-    ok = figures[figures["status"] == OK_STATUS].assign(period=lambda f: f["period"].astype(float),
-                                                         value=lambda f: f["value"].astype(float))
-    recent = recent_trend(ok, ["indicator_id", "category", "area_code"], significance=significance)
-    trends = trends.merge(recent.rename("recent_trend").reset_index(), on=["indicator_id", "category", "area_code"],
-                          how="left", suffixes=("_old", ""))
-    trends = _typed(trends, TRENDS_COLUMNS)
     inequality = inequality_table(figures, areas, indicators, city_code, settings["deprivation_indicator"],
                                   settings["simulations"], settings["seed"])
     convergence = convergence_table(inequality, figures, areas, city_code, significance, min_periods)

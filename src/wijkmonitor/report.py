@@ -10,13 +10,14 @@ import importlib.metadata
 import json
 import subprocess
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from . import figures
-from .analysis import HEADLINE_CATEGORIES, SPREAD_UNITS
+from .analysis import HEADLINE_CATEGORIES, SPREAD_UNITS, polarity_sign
 from .catalogue import Catalogue
 from .formatting import format_gap, format_number, format_p, format_ratio, format_value
 from .warehouse import CURRENT_IN_ORDER, connect_read_only
@@ -55,6 +56,18 @@ class RunData:
         self._label = dict(zip(self.indicators["id"], self.indicators["label_nl"], strict=True))
         self._area_name = dict(zip(self.areas["code"], self.areas["name"], strict=True))
         self.wijk_gaps = _wijk_gaps(self)
+
+    @cached_property
+    def headline_gaps(self) -> pd.DataFrame:
+        """The gaps of the series the report shows (see `_no_category`)."""
+        return _no_category(self.gaps)
+
+    @cached_property
+    def gap_spread(self) -> pd.DataFrame:
+        """Lowest, quartiles and highest value over the areas of a level, per indicator and year."""
+        values = self.headline_gaps.astype({"value": float}).groupby(["indicator_id", "period", "level"])["value"]
+        return pd.DataFrame({"low": values.min(), "q1": values.quantile(0.25), "q3": values.quantile(0.75),
+                             "high": values.max()})
 
     def unit_of(self, indicator_id: str) -> dict | None:
         return self._unit.get(indicator_id)
@@ -163,8 +176,7 @@ def profile_rows(run: RunData, code: str, theme_ids: list[str], key_indicators: 
                  per_theme: int = 6) -> list[figures.SpineRow]:
     """The spine chart of one area: per theme its most relevant indicators in the latest year (rates,
     shares, marks: not counts or areas), the area against the spread over its level and the city."""
-    gaps = _no_category(run.gaps)
-    mine = gaps[gaps["area_code"] == code]
+    mine = run.headline_gaps[run.headline_gaps["area_code"] == code]
     if mine.empty:
         return []
     latest = mine.sort_values("period").groupby("indicator_id", sort=False).tail(1)
@@ -177,13 +189,12 @@ def profile_rows(run: RunData, code: str, theme_ids: list[str], key_indicators: 
                and (run.unit_of(i) or {}).get("id") in SPREAD_UNITS]
         for indicator in ordered_indicators(ids, key_indicators, run)[:per_theme]:
             r = latest[latest["indicator_id"] == indicator].iloc[0]
-            peers = gaps[(gaps["indicator_id"] == indicator) & (gaps["period"] == r["period"])
-                         & (gaps["level"] == r["level"])]["value"].astype(float)
+            peers = run.gap_spread.loc[(indicator, r["period"], r["level"])]
             unit = run.unit_of(indicator)
             rows.append(figures.SpineRow(
                 label=f"{run.label(indicator)} ({r['period']})", value=float(r["value"]),
-                city=float(r["city_value"]), low=peers.min(), q1=peers.quantile(0.25), q3=peers.quantile(0.75),
-                high=peers.max(), comparison=None if pd.isna(r["comparison_95"]) else r["comparison_95"],
+                city=float(r["city_value"]), low=peers["low"], q1=peers["q1"], q3=peers["q3"],
+                high=peers["high"], comparison=None if pd.isna(r["comparison_95"]) else r["comparison_95"],
                 trend=recent.get(indicator) if pd.notna(recent.get(indicator, pd.NA)) else None,
                 higher_is_better={"higher_is_better": True, "lower_is_better": False}.get(polarity.get(indicator)),
                 value_text=format_value(r["value"], unit), city_text=format_value(r["city_value"], unit),
@@ -419,7 +430,7 @@ def outlook_summary(run: RunData, report: dict, city_code: str) -> list[str]:
         mine = p[(p["area_code"] == code) & p["indicator_id"].isin(report["key_indicators"])]
         if mine.empty:
             continue
-        sign = mine["indicator_id"].map(polarity).map({"lower_is_better": 1.0, "higher_is_better": -1.0})
+        sign = polarity_sign(mine["indicator_id"].map(polarity))
         worse = mine[(mine["projected_gap"] * sign > 0).fillna(False).astype(bool)]
         target = int(mine["target_period"].iloc[0])
         if worse.empty:

@@ -48,12 +48,15 @@ def parse_cell(text: object, *, decimal: str = ".") -> tuple[float | None, str]:
     return float(cleaned), OK
 
 
+def years_in(text: object) -> list[int]:
+    """The standalone years (19xx, 20xx) in a text, in order: `buurt_2023_14102024` -> [2023]."""
+    return [int(m.group(0)) for m in _YEAR.finditer(str(text or ""))]
+
+
 def period_from_label(label: str) -> int | None:
     """The year a period label describes: `2023`, `2016JJ00`, `schooljaar 2022/2023` (-> 2023)."""
-    years = [m.group(0) for m in _YEAR.finditer(str(label))]
-    if not years:
-        return None
-    return int(years[-1])
+    years = years_in(label)
+    return years[-1] if years else None
 
 
 def read_text(path: str | Path) -> tuple[str, str]:

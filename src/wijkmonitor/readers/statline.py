@@ -41,7 +41,7 @@ import pandas as pd
 
 from ..canonical import ReadResult, read_frame
 from ..errors import ReaderError
-from .common import parse_long_cells, period_from_label, read_text
+from .common import parse_long_cells, period_from_label, read_text, years_in
 from .sample import Sample, split_line
 
 SEPARATORS = (";", ",")
@@ -58,7 +58,6 @@ CODE_ATTRIBUTES = frozenset({"codering", "codes", "code"})
 CATEGORY_JOIN = " | "
 _UNIT = re.compile(r"^(?P<name>.*?)\s*\((?P<unit>[^()]*)\)$")
 _CBS_CODE = re.compile(r"^(NL\d\d|PV\d\d|GM\d{4}|WK\d{6}|BU\d{8})$")
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _SOURCE_LINE = re.compile(r"^(bron|source)\b|^©|centraal bureau voor de statistiek|statistics netherlands", re.I)
 
 
@@ -108,8 +107,8 @@ def is_topic(label: str) -> bool:
 def first_year(text: str | None) -> int | None:
     """The first standalone year in a name or title: `..._buurt_2023_14102024_164034.csv` -> 2023
     (a download date such as `2024-10-14` later in the name is not the period)."""
-    match = _YEAR.search(text or "")
-    return int(match.group(0)) if match else None
+    years = years_in(text)
+    return years[0] if years else None
 
 
 def note_text(row: list[str]) -> str | None:

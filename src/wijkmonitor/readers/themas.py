@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..canonical import OK, ReadResult, read_frame
 from ..errors import ReaderError
-from .common import CellError, parse_cell, period_from_label, strip_cell
+from .common import CellError, parse_cell, period_from_label, strip_cell, years_in
 from .excel import read_sheet
 from .sample import Sample
 
@@ -50,7 +50,6 @@ _FOOTER = (
     ("portal name", re.compile(r".*(incijfers|\bin\s+cijfers\b)|https?://|www\.", re.IGNORECASE)),
 )
 _PROVISIONAL = re.compile(r"voorlopig|provisional", re.IGNORECASE)
-_YEARS = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -144,7 +143,7 @@ def provisional_columns(columns: list[Column], footnotes: dict[int, str], year: 
     for number, text in footnotes.items():
         if not _PROVISIONAL.search(text):
             continue
-        years = sorted({int(y) for y in _YEARS.findall(text)})
+        years = sorted(set(years_in(text)))
         if years and year not in years:
             result.notes.append(f"footnote ({number}) calls {', '.join(map(str, years))} provisional, "
                                 f"not {year}: its cells are not flagged provisional")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .intervals import _as_float
+from . import as_float
 
 REFERENCES: dict[str, str] = {
     "benchmark_comparison": (
@@ -66,7 +66,7 @@ def compare_with_benchmark(ci_low, ci_high, benchmark, polarity=None) -> np.ndar
     benchmark is missing, or the interval is inverted (ci_low > ci_high).
     """
     low, high, bench, codes = np.broadcast_arrays(
-        _as_float(ci_low), _as_float(ci_high), _as_float(benchmark), _polarity_codes(polarity))
+        as_float(ci_low), as_float(ci_high), as_float(benchmark), _polarity_codes(polarity))
     tested = np.isfinite(low) & np.isfinite(high) & np.isfinite(bench) & (low <= high)
     with np.errstate(invalid="ignore"):
         above = tested & (low > bench)

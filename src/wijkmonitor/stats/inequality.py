@@ -22,6 +22,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from . import as_float
+
 REFERENCES: dict[str, str] = {
     "spread": (
         "Range (max - min), max/min ratio and coefficient of variation CV = population standard deviation "
@@ -67,24 +69,14 @@ REFERENCES: dict[str, str] = {
 _NAN = float("nan")
 
 
-def _as_float(values: Any) -> np.ndarray:
-    """A 1-d float array with NaN for missing values (None, NaN, pandas NA)."""
-    if isinstance(values, (pd.Series, pd.Index)):
-        return values.to_numpy(dtype="float64", na_value=np.nan)
-    array = np.asarray(values)
-    if array.dtype.kind in "fiub":
-        return array.astype("float64", copy=False).ravel()
-    return pd.Series(array.ravel(), dtype=object).to_numpy(dtype="float64", na_value=np.nan)
-
-
 def _areas(values: Any, weights: Any = None, *others: Any) -> tuple[np.ndarray, ...]:
     """(values, weights, *others) as float arrays, keeping the areas where all are finite and weight > 0.
 
     weights None means every area weighs 1.
     """
-    value = _as_float(values)
-    weight = np.ones_like(value) if weights is None else _as_float(weights)
-    rest = [_as_float(other) for other in others]
+    value = as_float(values)
+    weight = np.ones_like(value) if weights is None else as_float(weights)
+    rest = [as_float(other) for other in others]
     keep = np.isfinite(value) & np.isfinite(weight) & (weight > 0)
     for other in rest:
         keep &= np.isfinite(other)
@@ -176,7 +168,7 @@ def theil_t(values: Any, weights: Any = None, groups: Any = None) -> dict[str, f
     NaN when any value < 0 (ln undefined), when mu = 0, or fewer than 2 areas remain.
     Reference: REFERENCES["theil_t"].
     """
-    value, weight = _as_float(values), (None if weights is None else _as_float(weights))
+    value, weight = as_float(values), (None if weights is None else as_float(weights))
     labels = None
     if groups is not None:
         codes = pd.factorize(np.asarray(groups, dtype=object), use_na_sentinel=True)[0]
@@ -334,7 +326,7 @@ def sii_rii(values: Any, weights: Any, order: Any, se: Any = None, n_sim: int = 
     if rii_method not in ("mean", "ends"):
         raise ValueError(f"rii_method must be 'mean' or 'ends', got {rii_method!r}")
     result = dict.fromkeys(("sii", "sii_ci_low", "sii_ci_high", "rii", "rii_ci_low", "rii_ci_high"), _NAN)
-    value, weight, key = _as_float(values), _as_float(weights), _as_float(order)
+    value, weight, key = as_float(values), as_float(weights), as_float(order)
     keep = np.isfinite(value) & np.isfinite(weight) & (weight > 0) & np.isfinite(key)
     if keep.sum() < 2:
         return result
@@ -359,7 +351,7 @@ def sii_rii(values: Any, weights: Any, order: Any, se: Any = None, n_sim: int = 
 
     rng, n_sim = np.random.default_rng(seed), int(n_sim)
     if se is not None:
-        error = _as_float(se)[keep][sort]
+        error = as_float(se)[keep][sort]
         if not (np.isfinite(error).all() and (error >= 0).all()):
             return result
         share = weight / weight.sum()

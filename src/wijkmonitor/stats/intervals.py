@@ -10,8 +10,9 @@ gives NaN for that element, never an invented number and never an exception; onl
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy import stats
+
+from . import as_float
 
 REFERENCES: dict[str, str] = {
     "wilson": (
@@ -46,17 +47,6 @@ REFERENCES: dict[str, str] = {
 # Below this count the exact (chi-square) Poisson interval is used instead of Byar's approximation,
 # as PHE/Fingertips do ("Byar's method is within 0.2% of the exact value for numerators of 10 or more").
 BYAR_MIN_COUNT = 10
-
-
-def _as_float(values) -> np.ndarray:
-    """Any scalar / array-like / Series as a float ndarray with NaN for missing (None, NaN, pd.NA)."""
-    if isinstance(values, (pd.Series, pd.Index)):
-        return pd.to_numeric(pd.Series(values)).astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
-    array = np.asarray(values)
-    if array.dtype == object:
-        flat = pd.to_numeric(pd.Series(array.ravel(), dtype=object)).astype("Float64")
-        return flat.to_numpy(dtype="float64", na_value=np.nan).reshape(array.shape)
-    return array.astype("float64")
 
 
 def _out(array: np.ndarray) -> np.ndarray:
@@ -98,7 +88,7 @@ def wilson_interval(proportion, n, confidence: float = 0.95, deff=1.0) -> tuple[
     is missing or <= 0, or deff is missing or <= 0.
     """
     z = z_value(confidence)
-    p, size, design = np.broadcast_arrays(_as_float(proportion), _as_float(n), _as_float(deff))
+    p, size, design = np.broadcast_arrays(as_float(proportion), as_float(n), as_float(deff))
     valid = (p >= 0) & (p <= 1) & (size > 0) & (design > 0) & np.isfinite(size) & np.isfinite(design)
     with np.errstate(divide="ignore", invalid="ignore"):
         m = size / design
@@ -131,7 +121,7 @@ def byar_interval(count, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarr
     """
     z = z_value(confidence)
     alpha = 1.0 - confidence
-    o = _as_float(count)
+    o = as_float(count)
     valid = np.isfinite(o) & (o >= 0)
     o_safe = np.where(valid, o, 1.0)
     with np.errstate(all="ignore"):  # Byar is evaluated (and discarded) for tiny counts too
@@ -157,7 +147,7 @@ def mean_t_interval(mean, sd, n, confidence: float = 0.95) -> tuple[np.ndarray, 
     missing, sd < 0, or n < 2 (no degrees of freedom). sd = 0 gives a zero-width interval.
     """
     z_value(confidence)  # validates the confidence level
-    m, s, size = np.broadcast_arrays(_as_float(mean), _as_float(sd), _as_float(n))
+    m, s, size = np.broadcast_arrays(as_float(mean), as_float(sd), as_float(n))
     valid = np.isfinite(m) & np.isfinite(s) & (s >= 0) & np.isfinite(size) & (size >= 2)
     size_safe = np.where(valid, size, 2.0)
     half = stats.t.ppf(0.5 + confidence / 2.0, size_safe - 1) * np.where(valid, s, 0.0) / np.sqrt(size_safe)
@@ -174,7 +164,7 @@ def standard_error_from_interval(low, high, confidence: float = 0.95) -> np.ndar
     or high < low.
     """
     z = z_value(confidence)
-    lo, hi = np.broadcast_arrays(_as_float(low), _as_float(high))
+    lo, hi = np.broadcast_arrays(as_float(low), as_float(high))
     valid = np.isfinite(lo) & np.isfinite(hi) & (hi >= lo)
     with np.errstate(invalid="ignore"):
         se = (hi - lo) / (2 * z)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .trends import _as_float
+from . import as_float
 
 REFERENCES: dict[str, str] = {
     "project_linear": (
@@ -106,10 +106,10 @@ def years_to_close(gap_now: Any, gap_slope: Any, gap_slope_p: Any = None, signif
     """
     if (gap_slope_p is None) != (significance is None):
         raise ValueError("years_to_close: give both gap_slope_p and significance, or neither")
-    gap, slope = np.broadcast_arrays(_as_float(gap_now), _as_float(gap_slope))
+    gap, slope = np.broadcast_arrays(as_float(gap_now), as_float(gap_slope))
     closing = (gap * slope < 0)  # opposite signs, both non-zero and present
     if gap_slope_p is not None:
-        p = np.broadcast_to(_as_float(gap_slope_p), gap.shape)
+        p = np.broadcast_to(as_float(gap_slope_p), gap.shape)
         closing &= p < significance
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         years = np.where(closing, -gap / slope, np.nan)

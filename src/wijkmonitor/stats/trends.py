@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from ..analysis import grouped_ols
+from . import as_float
 
 # Labels
 INCREASING, DECREASING, NO_CHANGE = "increasing", "decreasing", "no_significant_change"
@@ -41,13 +42,6 @@ REFERENCES: dict[str, str] = {
         "106(437), 1019-1036 (half-life ln 2 / beta)."
     ),
 }
-
-
-def _as_float(values: Any) -> np.ndarray:
-    """A float array with NaN for missing values (also from pandas nullable Float64/Int64)."""
-    if hasattr(values, "to_numpy"):
-        return np.asarray(values.to_numpy(dtype=float, na_value=np.nan), dtype=float)
-    return np.asarray(values, dtype=float)
 
 
 def _one_line(x: np.ndarray, y: np.ndarray) -> pd.Series | None:
@@ -135,7 +129,7 @@ def sigma_convergence(periods: Any, dispersion: Any, significance: float = 0.05)
     a missing value are dropped. Returns dict(sigma_slope, sigma_p, sigma_trend); with fewer than 3 years
     (or all years equal): NaN, NaN, "insufficient_data".
     """
-    ols = _one_line(_as_float(periods), _as_float(dispersion))
+    ols = _one_line(as_float(periods), as_float(dispersion))
     if ols is None or ols["n"] < MIN_POINTS or not np.isfinite(ols["slope"]) or not np.isfinite(ols["p"]):
         return {"sigma_slope": np.nan, "sigma_p": np.nan, "sigma_trend": INSUFFICIENT}
     slope, p = float(ols["slope"]), float(ols["p"])
@@ -184,7 +178,7 @@ def beta_convergence(first_values: Any, last_values: Any, span_years: float,
     Returns dict(beta, beta_ci_low, beta_ci_high, half_life, b, b_p, n_areas); everything but n_areas NaN
     with fewer than 3 usable areas, a span that is not positive, or equal initial values in every area.
     """
-    y0, yt = _as_float(first_values), _as_float(last_values)
+    y0, yt = as_float(first_values), as_float(last_values)
     span = float(span_years) if span_years is not None else np.nan
     usable = np.isfinite(y0) & np.isfinite(yt) & (y0 > 0) & (yt > 0)
     result = {"beta": np.nan, "beta_ci_low": np.nan, "beta_ci_high": np.nan, "half_life": np.nan,
