@@ -46,32 +46,6 @@ def test_spine_chart_svg_is_deterministic(tmp_path):
 # ------------------------------------------------------------------------------ maps
 
 
-def test_boundaries_of_utrecht_wijken(shared_data):
-    from wijkmonitor.geometry import load_boundaries
-
-    shapes = load_boundaries(shared_data / "utrecht/geometry/utrecht_wijken_2023.geojson")
-    assert sorted(shapes) == [f"WK0344{i:02d}" for i in range(1, 11)]
-    # Longitudes are scaled by cos(latitude) (about 0.62 at 52 degrees north): x about 3.1, y about 52.1.
-    x, y = shapes["WK034406"][0].mean(axis=0)
-    assert 5.12 * 0.60 < x < 5.12 * 0.63 and 52.08 < y < 52.10
-
-
-def test_boundaries_in_another_crs_are_refused(tmp_path):
-    from wijkmonitor.errors import ConfigError
-    from wijkmonitor.geometry import load_boundaries
-
-    path = tmp_path / "rd.geojson"
-    path.write_text('{"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": '
-                    '"urn:ogc:def:crs:EPSG::28992"}}, "features": []}', encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"rd\.geojson: uses the coordinate system 'urn:ogc:def:crs:EPSG::28992'"):
-        load_boundaries(path)
-    path.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": '
-                    '"WK1"}, "geometry": {"type": "Polygon", "coordinates": [[[136000, 456000], [137000, 456000], '
-                    '[137000, 457000], [136000, 456000]]]}}]}', encoding="utf-8")
-    with pytest.raises(ConfigError, match="outside longitude/latitude ranges"):
-        load_boundaries(path)
-
-
 def test_class_breaks_are_quantiles():
     assert figures.class_breaks([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]) == pytest.approx([1, 3, 5, 7, 9, 11])
     assert figures.class_breaks([2.0, 2.0, 5.0]) == [2.0, 5.0]  # two distinct values: one class
