@@ -58,3 +58,26 @@ def test_a_source_key_claimed_twice_is_refused(tmp_path):
         {"indicators": [entry | {"id": "een"}, entry | {"id": "twee"}]}))
     with pytest.raises(ConfigError, match="claimed by both 'een' and 'twee'"):
         Catalogue.load(tmp_path)
+
+
+def test_theme_sets_take_listed_indicators_or_the_catalogue_theme(catalogue, tmp_path):
+    from wijkmonitor.catalogue import theme_members
+
+    themes = dict(zip(catalogue.indicators["id"], catalogue.indicators["theme"], strict=True))
+    wijkwijzer = theme_members(catalogue.theme_sets["wijkwijzer"], themes)
+    assert "huishoudens_bijstand" in wijkwijzer["sociaal_economisch"]
+    assert sum(len(ids) for ids in wijkwijzer.values()) == len(catalogue.indicators)  # every indicator once
+    custom = {"themes": [{"id": "a", "indicators": ["onveilig_in_wijk", "huishoudens_bijstand"]}, {"id": "b"}]}
+    assert theme_members(custom, {"x": "b", "y": "a"}) == {"a": ["onveilig_in_wijk", "huishoudens_bijstand"],
+                                                           "b": ["x"]}
+    # A theme set naming an indicator the catalogue lacks is refused when the catalogue loads.
+    for name in ("units.yaml", "indicators/derived.yaml", "indicators/wijkwijzer.yaml", "indicators/cbs_kwb.yaml"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text((ROOT / "catalogue" / name).read_text())
+    sets = yaml.safe_load((ROOT / "catalogue/themes.yaml").read_text())
+    sets["theme_sets"]["eigen"] = {"label_nl": "x", "label_en": "x",
+                                   "themes": [{"id": "t", "label_nl": "t", "label_en": "t",
+                                               "indicators": ["huishoudens_bijstand", "bestaat_niet"]}]}
+    (tmp_path / "themes.yaml").write_text(yaml.safe_dump(sets))
+    with pytest.raises(ConfigError, match="theme 't' of theme set 'eigen' lists unknown indicator\\(s\\) bestaat_niet"):
+        Catalogue.load(tmp_path)

@@ -108,6 +108,13 @@ class Catalogue:
         dup = indicators["id"].duplicated()
         if dup.any():
             raise ConfigError(f"indicator id {indicators['id'][dup].iloc[0]!r} is defined twice.", file=str(folder))
+        for set_id, theme_set in theme_sets.items():
+            for theme in theme_set["themes"]:
+                listed = theme.get("indicators") or []
+                unknown = sorted(set(listed) - set(indicators["id"]))
+                if unknown:
+                    raise ConfigError(f"theme {theme['id']!r} of theme set {set_id!r} lists unknown indicator(s) "
+                                      f"{', '.join(unknown)}.", file=str(folder / "themes.yaml"))
         derived_table = pd.DataFrame(derived, columns=DERIVED_COLUMNS)
         unknown = set(derived_table["numerator"]).union(derived_table["denominator"]) - set(indicators["id"])
         if unknown:
@@ -129,3 +136,11 @@ class Catalogue:
 
     def unit(self, unit_id: str) -> dict:
         return self.units.set_index("id").loc[unit_id].to_dict()
+
+
+def theme_members(theme_set: dict, indicator_themes: dict[str, str]) -> dict[str, list[str]]:
+    """Theme id -> its indicator ids, for one theme set: the ids a theme lists (`indicators:`, as the
+    seed's framings do), else those whose catalogue `theme` is that theme (the WijkWijzer set)."""
+    return {theme["id"]: list(theme["indicators"]) if "indicators" in theme
+            else [i for i, t in indicator_themes.items() if t == theme["id"]]
+            for theme in theme_set["themes"]}
