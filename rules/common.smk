@@ -4,13 +4,14 @@ from pathlib import Path
 
 from wijkmonitor.bundle import BUNDLE_TABLES, DICTIONARY
 from wijkmonitor.canonical import ANALYSIS_COLUMNS
-from wijkmonitor.config import analysis_settings, raw_files, validate_config
+from wijkmonitor.config import analysis_settings, boundary_files, raw_files, validate_config
 from wijkmonitor.errors import WijkmonitorError
 
 try:
     validate_config(config)
     RAW = raw_files(config)
     ANALYSIS_SETTINGS = analysis_settings(config)
+    BOUNDARY_FILES = [path for path, _ in boundary_files(config)]
 except WijkmonitorError as exc:
     sys.exit(f"wijkmonitor: error: {exc.render()}")
 

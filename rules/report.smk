@@ -1,4 +1,32 @@
 # Figures (SVG, text kept as text) and the PDF report typeset with typst.
+import json
+from pathlib import Path
+
+
+def figure_manifest(output):
+    """Rule figures' manifest: a list of {file, kind, title, caption, alt, ...}, one per SVG."""
+    return json.loads(Path(output.manifest).read_text(encoding="utf-8"))
+
+
+def figure_entry(manifest, name):
+    return next(entry for entry in manifest if entry["file"] == f"{name}.svg")
+
+
+def figure_kind(wildcards, output):
+    """A figure's subcategory in `snakemake --report`: its kind (theme, profile, map, ...)."""
+    return figure_entry(figure_manifest(output), wildcards.name)["kind"]
+
+
+def figure_labels(wildcards, output):
+    """A figure's row in `snakemake --report`: its title, plus its file name when another figure has the
+    same title (e.g. a map per level), since the report shows one row per distinct label.
+    """
+    manifest = figure_manifest(output)
+    entry = figure_entry(manifest, wildcards.name)
+    shared = sum(e["title"] == entry["title"] for e in manifest) > 1
+    return {
+        "figure": f"{entry['title']} ({entry['file']})" if shared else entry["title"]
+    }
 
 
 rule figures:
@@ -7,12 +35,15 @@ rule figures:
         db=WAREHOUSE,
         validation=VALIDATION,
         themes=f"{CATALOGUE}/themes.yaml",
+        boundaries=BOUNDARY_FILES,
     output:
         figures=report(
             directory(f"{REPORTS}/figures"),
             patterns=["{name}.svg"],
             caption="../reports/captions/figures.rst",
             category="Figuren",
+            subcategory=figure_kind,
+            labels=figure_labels,
         ),
         manifest=f"{REPORTS}/build/figures.json",
     log:

@@ -1,4 +1,5 @@
-"""Rule figures: the report's charts as SVG, plus a manifest with captions and alt text."""
+"""Rule figures: the report's charts as SVG, a manifest with captions and alt text, and per figure its
+caption as reStructuredText (`captions/<name>.rst`) for `snakemake --report`."""
 
 from wijkmonitor.canonical import ANALYSIS_COLUMNS
 from wijkmonitor.steps import draw_figures, run_rule

@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import json
 import os
 import re
 import shutil
@@ -81,7 +82,11 @@ def test_demo_report_names_every_wijk_and_the_overvecht_gap(demo_run):
     assert len(profiles) == 10 and all("Als er niets verandert" in page for page in profiles)
     flat = " ".join(" ".join(pages).split())
     assert "Huishoudens met bijstand: in 2030 naar verwachting" in flat
-    assert "Huishoudens met bijstand (2023) per wijk, schematische kaart (één vlak per wijk)" in flat
+    assert "Huishoudens met bijstand (2023) per wijk, schematische kaart (één vlak per gebied)" in flat
+    # Per theme: the wijken now and four years earlier; in the summary the significant changes.
+    assert "Nu en vier jaar eerder" in flat and "Significante veranderingen in vier jaar" in flat
+    assert re.search(r"Ten opzichte van 2019 is Overvecht significant veranderd bij huishoudens met bijstand "
+                     r"\(18,5% naar 19,4%, ongunstiger\)", flat)
     # "Wat als we niets doen?": a chart per focus area and key indicator, and the outlook in the summary.
     assert len(list((workdir / "reports/figures").glob("projection_*.svg"))) == 2 * 6
     assert re.search(r"Als er niets verandert, staat Overvecht in 2030 nog altijd ongunstiger dan de stad bij .*"
@@ -120,6 +125,36 @@ def test_outputs_are_byte_identical_when_rebuilt(demo_run):
     rerun = snakemake(workdir, "--forcerun", "analyse", "figures", "bundle")
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert {p.name: sha(p) for p in outputs} == before
+
+
+def test_english_report_from_the_same_run(demo_run, tmp_path):
+    """`report.language: en` switches every label, sentence and number format; only the figures and
+    the report are redone."""
+    workdir = tmp_path / "en"
+    shutil.copytree(demo_run[0], workdir, symlinks=True)
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    config["report"]["language"] = "en"
+    write_config(workdir, config)
+    result = snakemake(workdir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Drawing the figures" in result.stdout + result.stderr and "Reading" not in result.stdout + result.stderr
+    assert "Computing gaps" not in result.stdout + result.stderr
+    pages = pdf_pages(workdir / "reports/utrecht-2023.pdf")
+    flat = " ".join(" ".join(pages).split())
+    for wijk in WIJKEN:
+        assert wijk in flat, wijk
+    assert all("DEMONSTRATION DATA" in page for page in pages)
+    assert re.search(r"households on social assistance 18\.2% against 6\.5%", flat)
+    assert "Overvecht: households on social assistance 19.4% against 5.9% in all of Utrecht in 2023 " \
+           "(+13.5 percentage points; 3.3× the city level)" in flat
+    assert "If nothing changes, Overvecht will in 2030 still be worse than the city in" in flat
+    assert "Summary" in flat and "Profiles" in flat and "Appendix: provenance" in flat
+    for dutch in ("procentpunt", "Samenvatting", "tegen", "ongunstiger", "18,2%", "pagina"):
+        assert dutch not in flat, dutch
+    svg = (workdir / "reports/figures/profile_WK034403.svg").read_text(encoding="utf-8")
+    assert "significantly worse" in svg and "ongunstiger" not in svg
+    manifest = json.loads((workdir / "reports/build/figures.json").read_text(encoding="utf-8"))
+    assert {m["title"] for m in manifest if m["kind"] == "profile"} >= {"Profile Overvecht", "Profile Zuidwest"}
 
 
 def test_data_bundle_opens_as_the_right_columns_with_the_analysis_values(demo_run):
@@ -426,8 +461,10 @@ def test_statistics_on_the_real_utrecht_files(shared_data, tmp_path, monkeypatch
         "analysis": {"deprivation_indicator": "moeite_met_rondkomen"},
         "report": {"focus_areas": ["WK034403"], "reference_period": 2016,
                    "key_indicators": ["ervaren_gezondheid_goed", "bijstand_per_1000_inwoners", "moeite_met_rondkomen"],
-                   "boundaries": str(shared_data / "utrecht/geometry/utrecht_wijken_2023.geojson"),
-                   "boundaries_credit": "Kaart: CBS / Kadaster"},
+                   "boundaries": [str(shared_data / "utrecht/geometry/utrecht_wijken_2023.geojson"),
+                                  str(shared_data / "utrecht/geometry/utrecht_buurten_2024.geojson")],
+                   "boundaries_credit": "Kaart: CBS / Kadaster",
+                   "map_levels": ["wijk", "buurt"], "profile_levels": ["wijk", "buurt"]},
     })
     result = snakemake(tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -470,8 +507,17 @@ def test_statistics_on_the_real_utrecht_files(shared_data, tmp_path, monkeypatch
     assert "Personen met bijstand per 1.000 inwoners: 76,8 tegen 28,3 in de stad (2023)" in text
     assert "Byar-interval op het aantal van 2.680): significant ongunstiger dan de stad, ook bij 99,8%" in text
     # Maps from the real wijk boundaries, with their class breaks stated.
-    assert "Kaarten" in text and "per wijk, kaart van de wijkgrenzen; klassen met elk ongeveer evenveel wijken" in text
-    assert len(list((tmp_path / "reports/figures").glob("map_*.svg"))) == 3
+    assert "Kaarten" in text and "per wijk, kaart van de grenzen; klassen met elk ongeveer evenveel gebieden" in text
+    figures = tmp_path / "reports/figures"
+    assert len(list(figures.glob("map_wijk_*.svg"))) == 3
+    # Buurt maps from the real buurt boundaries: RIVM and kwb give these figures per buurt.
+    assert len(list(figures.glob("map_buurt_*.svg"))) == 3
+    assert "Ervaren gezondheid (zeer) goed (2020) per buurt, kaart van de grenzen" in text
+    # Profile pages per wijk and, by configuration, per buurt (those with rates in the data).
+    profiles = sorted(p.stem for p in figures.glob("profile_*.svg"))
+    assert [p for p in profiles if p.startswith("profile_WK")] == [f"profile_WK0344{i:02d}" for i in range(1, 11)]
+    assert "profile_BU03440311" in profiles and len(profiles) > 100
+    assert "tegen alle gebieden van dit niveau (buurten)" in text
     # The bibliography names each method's reference.
     for reference in ("Wilson EB (1927)", "Breslow NE, Day NE (1987)", "Theil H (1967)",
                       "Duncan OD, Duncan B (1955)", "Barro, R. J. & Sala-i-Martin, X. (1992)"):

@@ -7,16 +7,21 @@ from pypdf import PdfReader
 
 from conftest import ROOT
 
+HOSTILE = "#set page(width: 1cm) $x$ *vet* _schuin_ @label <anker> \\ [haak] ]"
 
-def test_template_renders_hostile_names_literally(tmp_path):
-    import typst
 
-    from wijkmonitor.report import FONT_DIR
+def render(tmp_path, lang: str) -> str:
+    """The template typeset with a context whose every string is hostile; the PDF's text."""
+    from wijkmonitor.i18n import Language
+    from wijkmonitor.report import render_pdf
 
-    hostile = "#set page(width: 1cm) $x$ *vet* _schuin_ @label <anker> \\ [haak] ]"
+    hostile = HOSTILE
+    table = {"header": ["Wijk", hostile], "rows": [[hostile, "18,2% (17,0%) ↓"]], "note": hostile}
     context = {
-        "title": hostile, "city": "Stad #1", "edition": "2023", "period": "2014–2023", "demo_notice": "",
-        "demo_text": "", "summary": [hostile], "largest_gaps": [], "widening": [], "themes": [],
+        "lang": lang, "t": Language(lang).section("template"), "changes": [hostile], "outlook": [hostile],
+        "title": hostile, "document_title": hostile, "city": "Stad #1", "edition": "2023", "period": "2014–2023", "demo_notice": "",
+        "demo_text": "", "summary": [hostile], "largest_gaps": [], "widening": [],
+        "themes": [{"id": "x", "label": hostile, "intro": hostile, "figure": None, "then_now": table}],
         "trend_figures": [], "gap_table": {"header": ["Wijk", "x"], "rows": [[hostile, "18,2%"]], "note": ""},
         "focus": [{"code": "WK1", "name": hostile, "text": hostile, "rows": [], "reference_period": "2017",
                    "significance": [hostile]}], "quality": {"text": "", "rows": [], "uncatalogued": [], "n_uncatalogued": 0,
@@ -26,20 +31,38 @@ def test_template_renders_hostile_names_literally(tmp_path):
                         "target": "2030"},
         "composite": {"rows": [["1", hostile, "100", "1–2"]], "period": "2023"},
         "references": [hostile],
-        "maps": [{"file": "p.svg", "alt": hostile, "caption": hostile + " (kaart)"}],
+        "maps": [{"file": "p.svg", "alt": hostile, "caption": hostile + " (kaart)", "level": "wijk"},
+                 {"file": "p.svg", "alt": hostile, "caption": hostile + " (buurtkaart)", "level": "buurt"}],
         "projection_figures": [{"file": "p.svg", "alt": hostile, "caption": hostile + " (projectie)"}],
         "profiles": [{"name": hostile, "figure": {"file": "p.svg", "alt": hostile, "caption": hostile},
                       "outlook": [hostile]}],
         "sources": [], "hashes": [], "versions": [], "config": hostile, "revision": "abc", "methods": [],
-        "figures_dir": "",
     }
     (tmp_path / "p.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
-    pdf = typst.compile((ROOT / "reports/templates/report.typ").read_bytes(), root=str(tmp_path),
-                        font_paths=[str(FONT_DIR)], ignore_system_fonts=True,
-                        sys_inputs={"data": json.dumps(context)}, timestamp=0)
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    render_pdf(context, ROOT / "reports/templates/report.typ", tmp_path, tmp_path / "r.pdf")
+    pdf = (tmp_path / "r.pdf").read_bytes()
+    reader = PdfReader(io.BytesIO(pdf))
+    # Tagged and accessible: a structure tree, the document language, PDF/UA-1 and PDF/A-2a declared.
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root and root["/Lang"] == lang
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert "<pdfuaid:part>1</pdfuaid:part>" in xmp and "<pdfaid:part>2</pdfaid:part>" in xmp
+    return "".join(page.extract_text() for page in reader.pages)
+
+
+def test_template_renders_hostile_names_literally(tmp_path):
+    text = render(tmp_path, "nl")
     assert "Gebieden die niet in het gebiedsregister staan" in text and "Als er niets verandert" in text
     assert "Ongelijkheid tussen de wijken" in text and "Samengestelde index 2023" in text
-    assert "Wijkprofielen" in text and "Kaarten" in text
+    assert "Profielen" in text and "Kaarten" in text and "(buurtkaart)" in text and "Nu en vier jaar eerder" in text
+    assert "Significante veranderingen in vier jaar" in text and "pagina 2 van" in text
     assert text.count("*vet*") >= 3 and "$x$" in text and "<anker>" in text and "#set page" in text
-    assert "18,2%" in text
+    assert text.count("[haak] ]") >= 10 and "18,2% (17,0%) ↓" in text
+
+
+def test_template_labels_switch_to_english(tmp_path):
+    text = render(tmp_path, "en")
+    assert "Areas not in the area register" in text and "If nothing changes" in text and "page 2 of" in text
+    assert "Inequality between the wijken" in text and "Composite index 2023" in text and "Now and four years earlier" in text
+    assert "Gebieden die niet" not in text and "pagina" not in text and "Samenvatting" not in text
+    assert text.count("*vet*") >= 3

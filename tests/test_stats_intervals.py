@@ -323,3 +323,19 @@ def test_references_are_exported():
                           (compare, {"benchmark_comparison"})):
         assert names <= set(module.REFERENCES)
         assert all(len(text) > 40 for text in module.REFERENCES.values())
+
+
+def test_change_between_two_years_is_a_z_test_on_the_interval_widths():
+    """Altman & Bland (2003): SE(d) = sqrt(SE1^2 + SE2^2), SE from a 95% interval = width / (2 x 1.96)."""
+    from wijkmonitor.stats.compare import change_between
+
+    z = 1.959963984540054
+    # Both intervals have SE 1; a difference of z * sqrt(2) is exactly significant at 5%.
+    test = change_between(10 + z * 2**0.5, 10 + z * 2**0.5 - z, 10 + z * 2**0.5 + z, 10.0, 10 - z, 10 + z)
+    assert test.se == pytest.approx(2**0.5) and test.z == pytest.approx(z) and test.p == pytest.approx(0.05)
+    # Hand calculation: 20 (18-22) against 15 (13.04-16.96): SEs 1.0204 and 1.0000, z = 5 / 1.4287 = 3.4996.
+    test = change_between(20, 18, 22, 15, 13.04, 16.96)
+    assert test.difference == 5 and test.z == pytest.approx(3.4996, abs=1e-4)
+    assert test.p == pytest.approx(0.000466, abs=2e-6)
+    assert change_between(20, None, None, 15, 13, 17) is None  # no interval: no test possible
+    assert change_between(20, 20, 20, 15, 15, 15) is None  # zero widths

@@ -103,3 +103,15 @@ def analysis_settings(config: dict) -> dict:
     composite["indicators"] = composite["indicators"] or list(config["report"]["key_indicators"])
     composite["base_period"] = composite["base_period"] or config["report"]["reference_period"]
     return settings
+
+
+def boundary_files(config: dict) -> list[tuple[str, str | None]]:
+    """`report.boundaries` as (path, layer) pairs: a path, or a list of paths or {path, layer}.
+    A file that does not exist stops the run here, before any step."""
+    setting = config["report"].get("boundaries")
+    items = [] if not setting else setting if isinstance(setting, list) else [setting]
+    files = [(i, None) if isinstance(i, str) else (i["path"], i.get("layer")) for i in items]
+    for path, _ in files:
+        if not Path(path).is_file():
+            raise ConfigError("boundary file not found (report.boundaries).", file=path)
+    return files

@@ -1,4 +1,4 @@
-"""Charts for the report: one function per chart type, a colour-blind-safe palette, Dutch numbers, SVG text as text."""
+"""Charts for the report: one function per chart type, a colour-blind-safe palette, numbers and words in the report's language (`i18n`), SVG text as text."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from .formatting import format_number  # noqa: E402
+from .i18n import Language  # noqa: E402
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency; meaning is carried by
 # marker shape as well (triangle = worse than the city), never by colour alone.
@@ -97,15 +98,16 @@ def theme_chart(panels: list[Panel], order: list[str], *, city_label: str, lang:
         ax.tick_params(labelsize=7)
         values = [v for _, v, _ in panel.areas] + list(panel.earlier.values()) + [panel.city_value]
         _number_axis(ax, _axis_decimals(values, panel.decimals), lang)
+    tr = Language(lang)
     handles = [
         plt.Line2D([], [], color=CITY, lw=1, label=city_label),
-        plt.Line2D([], [], marker="^", color=WORSE, ls="none", label="ongunstiger dan de stad" if lang == "nl" else "worse than the city"),
-        plt.Line2D([], [], marker="o", color=BETTER, ls="none", label="gunstiger dan de stad" if lang == "nl" else "better than the city"),
-        plt.Line2D([], [], marker="s", color=NEUTRAL, ls="none", label="geen richting" if lang == "nl" else "no polarity"),
+        plt.Line2D([], [], marker="^", color=WORSE, ls="none", label=tr("chart.worse_than_city")),
+        plt.Line2D([], [], marker="o", color=BETTER, ls="none", label=tr("chart.better_than_city")),
+        plt.Line2D([], [], marker="s", color=NEUTRAL, ls="none", label=tr("chart.no_polarity")),
     ]
     if any(p.earlier for p in panels):
         handles.append(plt.Line2D([], [], marker="o", mfc="none", mec=EARLIER, ls="none",
-                                  label="vier jaar eerder" if lang == "nl" else "four years earlier"))
+                                  label=tr("chart.four_years_earlier")))
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=7, bbox_to_anchor=(0.5, 0))
     fig.tight_layout(rect=(0, 0.55 / height, 1, 1))
     return fig
@@ -185,8 +187,8 @@ def spine_chart(rows: list[SpineRow], *, lang: str = "nl"):
         ax.text(CITY_X, y, r.city_text, ha="right", va="center", fontsize=7, color="#444444")
         ax.text(TREND_X, y, TREND_ARROWS.get(r.trend, "\u00b7"), ha="center", va="center", fontsize=8)
     top = len(rows) - 0.3
-    words = {"nl": ("wijk", "stad", "trend", "ongunstiger", "gunstiger"),
-             "en": ("area", "city", "trend", "worse", "better")}[lang]
+    tr = Language(lang)
+    words = [tr(f"chart.{w}") for w in ("area", "city", "trend", "worse", "better")]
     for x, text, align in ((VALUE_X, words[0], "right"), (CITY_X, words[1], "right"), (TREND_X, words[2], "center")):
         ax.text(x, top, text, ha=align, va="bottom", fontsize=7, weight="bold")
     ax.text(-1.0, top, f"\u2190 {words[3]}", ha="left", va="bottom", fontsize=7)
@@ -195,10 +197,8 @@ def spine_chart(rows: list[SpineRow], *, lang: str = "nl"):
     ax.set_xlim(LABEL_X, TREND_X + 0.15)
     ax.set_ylim(-0.6, len(rows) + 0.2)
     ax.axis("off")
-    labels = {"nl": ("significant ongunstiger", "significant gunstiger", "niet significant verschillend",
-                     "geen toets mogelijk", "hoger / lager (geen richting)"),
-              "en": ("significantly worse", "significantly better", "not significantly different",
-                     "no test possible", "higher / lower (no polarity)")}[lang]
+    labels = [tr(f"chart.{w}") for w in ("significantly_worse", "significantly_better", "not_significant",
+                                         "no_test", "higher_lower")]
     handles = [plt.Line2D([], [], marker=m, ls="none", mec=c, mfc=c if f else "white", label=text)
                for (m, c, f), text in zip((SIGNIFICANCE_STYLE["worse"], SIGNIFICANCE_STYLE["better"],
                                            SIGNIFICANCE_STYLE["similar"], SIGNIFICANCE_STYLE[None],
@@ -238,7 +238,7 @@ def _map_legend(ax, breaks: list[float], decimals: int, lang: str, missing: bool
                                                                    label=format_number(breaks[0], decimals, lang=lang))]
     if missing:
         handles.append(plt.Rectangle((0, 0), 1, 1, fc=MISSING_COLOUR, ec="#555555", hatch="///", lw=0.4,
-                                     label="geen cijfer" if lang == "nl" else "no figure"))
+                                     label=Language(lang)("chart.no_figure")))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=6.5)
 
 

@@ -16,10 +16,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import figures
+from . import catalogue, figures
 from .analysis import HEADLINE_CATEGORIES, SPREAD_UNITS, polarity_sign
 from .catalogue import Catalogue
-from .formatting import format_gap, format_number, format_p, format_ratio, format_value
+from .errors import ConfigError
+from .i18n import Language
 from .warehouse import CURRENT_IN_ORDER, connect_read_only
 
 RATE_UNITS = {"percent", "rating", "per_100_inhabitants", "per_1000_inhabitants", "per_household",
@@ -29,6 +30,10 @@ PACKAGES = ("wijkmonitor", "snakemake", "pandas", "numpy", "scipy", "duckdb", "p
 FONT_DIR = Path(figures.matplotlib.get_data_path()) / "fonts" / "ttf"
 # typst's PDF timestamp: fixed, so the same inputs give the same bytes.
 PDF_TIMESTAMP = 0
+DUTCH = Language("nl")
+# Tagged and accessible (PDF/UA-1: structure tree, language, alt text on every figure, table headers)
+# and archivable (PDF/A-2a); typst refuses to write a PDF that breaks either.
+PDF_STANDARDS = ("a-2a", "ua-1")
 
 
 @dataclass
@@ -48,14 +53,16 @@ class RunData:
     convergence: pd.DataFrame
     projections: pd.DataFrame
     composite: pd.DataFrame
+    lang: Language = DUTCH
 
     def __post_init__(self) -> None:
         # Lookups the report makes for every sentence, cell and panel: build them once.
         units = {u["id"]: u for u in self.units.to_dict("records")}
         self._unit = {i: units.get(u) for i, u in zip(self.indicators["id"], self.indicators["unit"], strict=True)}
-        self._label = dict(zip(self.indicators["id"], self.indicators["label_nl"], strict=True))
+        labels = self.indicators[f"label_{self.lang.code}"].fillna(self.indicators["label_nl"])
+        self._label = dict(zip(self.indicators["id"], labels, strict=True))
         self._area_name = dict(zip(self.areas["code"], self.areas["name"], strict=True))
-        self.wijk_gaps = _wijk_gaps(self)
+        self.wijk_gaps = level_gaps(self, "wijk")
 
     @cached_property
     def headline_gaps(self) -> pd.DataFrame:
@@ -79,9 +86,9 @@ class RunData:
         return str(self._area_name[code])
 
 
-def load_run(db_path: str, analysis: dict[str, str], validation_path: str) -> RunData:
+def load_run(db_path: str, analysis: dict[str, str], validation_path: str, lang: str = "nl") -> RunData:
     """The warehouse tables, the analysis tables (`analysis`: table name -> parquet path) and the
-    validation results the report reads."""
+    validation results the report reads; labels in the report's language."""
     con = connect_read_only(db_path)
     try:
         frames = {t: con.execute(f"SELECT * FROM {t}").df()  # noqa: S608 (fixed table names)
@@ -94,7 +101,7 @@ def load_run(db_path: str, analysis: dict[str, str], validation_path: str) -> Ru
         observations=observations, source_files=frames["source_file"].sort_values("path"),
         validation=json.loads(Path(validation_path).read_text(encoding="utf-8")),
         quarantine=frames["quarantine"].sort_values(["source_file", "source_row"]),
-        **{table: pd.read_parquet(path) for table, path in analysis.items()},
+        **{table: pd.read_parquet(path) for table, path in analysis.items()}, lang=Language(lang),
     )
 
 
@@ -109,15 +116,15 @@ def _no_category(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["category"].isna() | frame["category"].isin(HEADLINE_CATEGORIES)]
 
 
-def _wijk_gaps(run: RunData) -> pd.DataFrame:
-    """Gaps of the wijken in each indicator's latest year, with labels and units (catalogued rates only)."""
-    g = _no_category(run.gaps[run.gaps["level"] == "wijk"])
+def level_gaps(run: RunData, level: str) -> pd.DataFrame:
+    """Gaps of the areas of one level in each indicator's latest year, with theme and polarity
+    (catalogued rates only)."""
+    g = _no_category(run.gaps[run.gaps["level"] == level])
     ind = run.indicators.set_index("id")
     g = g[g["indicator_id"].map(ind["catalogued"]).fillna(False).astype(bool)]
     g = g[g["indicator_id"].map(ind["unit"]).isin(RATE_UNITS)]
     latest = g.groupby("indicator_id")["period"].transform("max")
     g = g[g["period"] == latest].copy()
-    g["theme"] = g["indicator_id"].map(ind["theme"])
     g["polarity"] = g["indicator_id"].map(ind["polarity"])
     g["rel_unfavourable"] = g["unfavourable_gap"] / g["city_value"].abs()
     return g
@@ -131,9 +138,9 @@ def ordered_indicators(ids: list[str], key_indicators: list[str], run: RunData) 
                                       polarity.get(i) == "neutral", i))
 
 
-def theme_panels(run: RunData, theme: str, key_indicators: list[str], limit: int = 9) -> list[figures.Panel]:
+def theme_panels(run: RunData, members: list[str], key_indicators: list[str], limit: int = 9) -> list[figures.Panel]:
     g = run.wijk_gaps
-    g = g[g["theme"] == theme]
+    g = g[g["indicator_id"].isin(members)]
     panels = []
     for indicator in ordered_indicators(list(g["indicator_id"].unique()), key_indicators, run)[:limit]:
         rows = g[g["indicator_id"] == indicator]
@@ -172,7 +179,7 @@ def series(run: RunData, indicator: str, area: str) -> list[tuple[int, float]]:
     return [(int(p), float(v)) for p, v in sorted(zip(rows["period"], rows["value"], strict=True))]
 
 
-def profile_rows(run: RunData, code: str, theme_ids: list[str], key_indicators: list[str],
+def profile_rows(run: RunData, code: str, themes: list[list[str]], key_indicators: list[str],
                  per_theme: int = 6) -> list[figures.SpineRow]:
     """The spine chart of one area: per theme its most relevant indicators in the latest year (rates,
     shares, marks: not counts or areas), the area against the spread over its level and the city."""
@@ -180,13 +187,11 @@ def profile_rows(run: RunData, code: str, theme_ids: list[str], key_indicators: 
     if mine.empty:
         return []
     latest = mine.sort_values("period").groupby("indicator_id", sort=False).tail(1)
-    theme = run.indicators.set_index("id")["theme"]
     polarity = run.indicators.set_index("id")["polarity"]
     recent = _no_category(run.trends[run.trends["area_code"] == code]).set_index("indicator_id")["recent_trend"]
     rows = []
-    for theme_id in theme_ids:
-        ids = [i for i in latest["indicator_id"] if theme.get(i) == theme_id
-               and (run.unit_of(i) or {}).get("id") in SPREAD_UNITS]
+    for members in themes:
+        ids = [i for i in latest["indicator_id"] if i in members and (run.unit_of(i) or {}).get("id") in SPREAD_UNITS]
         for indicator in ordered_indicators(ids, key_indicators, run)[:per_theme]:
             r = latest[latest["indicator_id"] == indicator].iloc[0]
             peers = run.gap_spread.loc[(indicator, r["period"], r["level"])]
@@ -197,55 +202,71 @@ def profile_rows(run: RunData, code: str, theme_ids: list[str], key_indicators: 
                 high=peers["high"], comparison=None if pd.isna(r["comparison_95"]) else r["comparison_95"],
                 trend=recent.get(indicator) if pd.notna(recent.get(indicator, pd.NA)) else None,
                 higher_is_better={"higher_is_better": True, "lower_is_better": False}.get(polarity.get(indicator)),
-                value_text=format_value(r["value"], unit), city_text=format_value(r["city_value"], unit),
+                value_text=run.lang.value(r["value"], unit), city_text=run.lang.value(r["city_value"], unit),
             ))
     return rows
 
 
+def profile_areas(run: RunData, levels: list[str]) -> pd.DataFrame:
+    """The areas that get a profile page: those of the configured levels, by level then code."""
+    order = {level: i for i, level in enumerate(levels)}
+    areas = run.areas[run.areas["level"].isin(levels)].copy()
+    areas["_order"] = areas["level"].map(order)
+    return areas.sort_values(["_order", "code"]).drop(columns="_order")
+
+
 def draw_maps(run: RunData, config: dict, out_dir: Path) -> list[dict]:
-    """A map of the wijken per key indicator in its latest year: from the configured boundaries, else
-    a schematic tile map."""
+    """A map per key indicator and configured level in its latest year: from the configured
+    boundaries; without them a schematic tile map, for wijken only (a tile per buurt is unreadable)."""
+    from .config import boundary_files
     from .geometry import load_boundaries
 
-    report = config["report"]
-    shapes = load_boundaries(report["boundaries"]) if report["boundaries"] else None
-    wijken = run.areas[run.areas["level"] == "wijk"].sort_values("code")
+    report, tr = config["report"], run.lang
+    shapes: dict = {}
+    for path, layer in boundary_files(config):
+        shapes.update(load_boundaries(path, layer=layer))
     manifest = []
-    for indicator in report["key_indicators"]:
-        rows = run.wijk_gaps[run.wijk_gaps["indicator_id"] == indicator]
-        if rows.empty:
+    for level in report["map_levels"]:
+        areas = run.areas[run.areas["level"] == level].sort_values("code")
+        outlined = [c for c in areas["code"] if c in shapes]
+        if not outlined and level != "wijk":
             continue
-        period = int(rows["period"].max())
-        latest = rows[rows["period"] == period]
-        values = dict(zip(latest["area_code"], latest["value"].astype(float), strict=True))
-        unit = run.unit_of(indicator)
-        decimals = int(unit["decimals"]) if unit else 1
-        title = f"{run.label(indicator)} ({period})"
-        if shapes is not None:
-            fig = figures.choropleth({c: shapes[c] for c in wijken["code"] if c in shapes}, values, title,
-                                     decimals=decimals, credit=report["boundaries_credit"])
-        else:
-            fig = figures.tile_map(list(zip(wijken["code"], wijken["name"], strict=True)), values, title,
-                                   decimals=decimals)
-        name = f"map_{indicator}.svg"
-        figures.save_svg(fig, out_dir / name)
-        breaks = figures.class_breaks(list(values.values()))
-        stated = "; ".join(f"{format_value(a, unit)}–{format_value(b, unit)}" for a, b in zip(breaks, breaks[1:], strict=False))
-        kind = "kaart van de wijkgrenzen" if shapes is not None else "schematische kaart (één vlak per wijk)"
-        manifest.append({
-            "file": name, "kind": "map", "indicator_id": indicator, "title": title,
-            "caption": f"{title} per wijk, {kind}; klassen met elk ongeveer evenveel wijken: {stated}; "
-                       "donkerblauw is laag, geel is hoog.",
-            "alt": f"Kaart van {run.label(indicator).lower()} per wijk in {period}: " + "; ".join(
-                f"{run.area_name(c)} {format_value(v, unit)}" for c, v in sorted(values.items())) + ".",
-        })
+        gaps = run.wijk_gaps if level == "wijk" else level_gaps(run, level)
+        for indicator in report["key_indicators"]:
+            rows = gaps[gaps["indicator_id"] == indicator]
+            if rows.empty:
+                continue
+            period = int(rows["period"].max())
+            latest = rows[rows["period"] == period]
+            values = dict(zip(latest["area_code"], latest["value"].astype(float), strict=True))
+            unit = run.unit_of(indicator)
+            decimals = int(unit["decimals"]) if unit else 1
+            title = tr("figure.map_title", indicator=run.label(indicator), period=period)
+            if outlined:
+                fig = figures.choropleth({c: shapes[c] for c in outlined}, values, title, decimals=decimals,
+                                         credit=report["boundaries_credit"], lang=tr.code)
+            else:
+                fig = figures.tile_map(list(zip(areas["code"], areas["name"], strict=True)), values, title,
+                                       decimals=decimals, lang=tr.code)
+            name = f"map_{level}_{indicator}.svg"
+            figures.save_svg(fig, out_dir / name)
+            breaks = figures.class_breaks(list(values.values()))
+            stated = "; ".join(f"{tr.value(a, unit)}–{tr.value(b, unit)}" for a, b in zip(breaks, breaks[1:], strict=False))
+            level_word = tr(f"level.{level}")
+            manifest.append({
+                "file": name, "kind": "map", "level": level, "indicator_id": indicator, "title": title,
+                "caption": tr("figure.map_caption", title=title, level=level_word, breaks=stated,
+                              kind=tr("figure.map_kind_boundaries" if outlined else "figure.map_kind_tiles")),
+                "alt": tr("figure.map_alt", indicator=run.label(indicator).lower(), level=level_word, period=period,
+                          items="; ".join(f"{run.area_name(c)} {tr.value(v, unit)}" for c, v in sorted(values.items()))),
+            })
     return manifest
 
 
 def draw_projections(run: RunData, config: dict, out_dir: Path) -> list[dict]:
     """"Wat als we niets doen?": per focus area and key indicator with a projection, a chart of the
     area's and the city's series extended to the target year."""
-    report, city, city_code = config["report"], config["city"]["name"], config["city"]["code"]
+    report, city, city_code, tr = config["report"], config["city"]["name"], config["city"]["code"], run.lang
     projections = _no_category(run.projections)
     manifest = []
     for code in report["focus_areas"]:
@@ -263,20 +284,70 @@ def draw_projections(run: RunData, config: dict, out_dir: Path) -> list[dict]:
                 run.label(indicator), run.area_name(code), series(run, indicator, code),
                 (target, float(p["projected"]), float(p["pi_low"]), float(p["pi_high"])), city,
                 series(run, indicator, city_code), city_projection,
-                decimals=int(unit["decimals"]) if unit else 1)
+                decimals=int(unit["decimals"]) if unit else 1, lang=tr.code)
             name = f"projection_{indicator}_{code}.svg"
             figures.save_svg(fig, out_dir / name)
+            names = {"indicator": run.label(indicator), "area": run.area_name(code), "city": city}
             manifest.append({
                 "file": name, "kind": "projection", "indicator_id": indicator, "area_code": code,
-                "title": f"{run.label(indicator)}: {run.area_name(code)} als er niets verandert",
-                "caption": f"{run.label(indicator)} in {run.area_name(code)} en heel {city}; gestreept: de "
-                           f"lineaire trend doorgetrokken naar {target}, met het 95%-voorspellingsinterval "
-                           "van de wijk.",
-                "alt": f"Lijndiagram: {run.label(indicator)} in {run.area_name(code)} naar verwachting "
-                       f"{format_value(p['projected'], unit)} in {target} (interval "
-                       f"{format_value(p['pi_low'], unit)}–{format_value(p['pi_high'], unit)}); {city} "
-                       f"{format_value(city_projection[1], unit) if city_projection else '–'}.",
+                "title": tr("figure.projection_title", **names),
+                "caption": tr("figure.projection_caption", **names, target=target),
+                "alt": tr("figure.projection_alt", **names, target=target,
+                          projected=tr.value(p["projected"], unit), low=tr.value(p["pi_low"], unit),
+                          high=tr.value(p["pi_high"], unit),
+                          city_projected=tr.value(city_projection[1] if city_projection else None, unit)),
             })
+    return manifest
+
+
+def draw_profiles(run: RunData, config: dict, out_dir: Path) -> list[dict]:
+    """A spine chart per area of the configured profile levels (`report.profile_levels`)."""
+    report, city, tr = config["report"], config["city"]["name"], run.lang
+    themes = list(theme_members(run, config).values())
+    manifest = []
+    for area in profile_areas(run, report["profile_levels"]).itertuples():
+        rows = profile_rows(run, area.code, themes, report["key_indicators"])
+        if not rows:
+            continue
+        name = f"profile_{area.code}.svg"
+        figures.save_svg(figures.spine_chart(rows, lang=tr.code), out_dir / name)
+        worse = [r.label for r in rows if r.comparison == "worse"]
+        manifest.append({
+            "file": name, "kind": "profile", "area_code": area.code, "level": area.level,
+            "title": tr("figure.profile_title", area=area.name),
+            "caption": tr("figure.profile_caption", area=area.name, city=city,
+                          level=tr(f"level.{area.level}_plural")),
+            "alt": tr("figure.profile_alt", area=area.name, n=len(rows),
+                      worse="; ".join(worse) if worse else tr("word.none")),
+        })
+    return manifest
+
+
+def draw_trends(run: RunData, config: dict, out_dir: Path) -> list[dict]:
+    """The series of the largest unfavourable gaps (at least three years) against the city's."""
+    report, city, tr = config["report"], config["city"]["name"], run.lang
+    manifest, chosen = [], []
+    for r in largest_gaps(run, 50).itertuples():
+        if len(chosen) >= report["trend_charts"]:
+            break
+        area, cityline = series(run, r.indicator_id, r.area_code), series(run, r.indicator_id, config["city"]["code"])
+        if len(area) < 3 or (r.indicator_id, r.area_code) in chosen:
+            continue
+        chosen.append((r.indicator_id, r.area_code))
+        unit = run.unit_of(r.indicator_id)
+        fig = figures.trend_chart(run.label(r.indicator_id), run.area_name(r.area_code), area, city,
+                                  cityline, decimals=int(unit["decimals"]) if unit else 1, lang=tr.code)
+        name = f"trend_{r.indicator_id}_{r.area_code}.svg"
+        figures.save_svg(fig, out_dir / name)
+        names = {"indicator": run.label(r.indicator_id), "area": run.area_name(r.area_code), "city": city}
+        manifest.append({
+            "file": name, "kind": "trend", "indicator_id": r.indicator_id, "area_code": r.area_code,
+            "title": tr("figure.trend_title", **names),
+            "caption": tr("figure.trend_caption", **names, first=area[0][0], last=area[-1][0]),
+            "alt": tr("figure.trend_alt", **names, first=area[0][0], last=area[-1][0],
+                      first_value=tr.value(area[0][1], unit), last_value=tr.value(area[-1][1], unit),
+                      city_first=tr.value(cityline[0][1], unit), city_last=tr.value(cityline[-1][1], unit)),
+        })
     return manifest
 
 
@@ -285,129 +356,141 @@ def build_figures(run: RunData, config: dict, out_dir: str | Path) -> list[dict]
     figures.configure()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    report = config["report"]
-    city = config["city"]["name"]
-    theme_set = _theme_set(config)
+    report, city, tr = config["report"], config["city"]["name"], run.lang
     manifest = []
-    for theme in theme_set["themes"]:
-        panels = theme_panels(run, theme["id"], report["key_indicators"])
+    order = list(run.areas.loc[run.areas["level"] == "wijk"].sort_values("code")["name"])
+    members = theme_members(run, config)
+    for theme in _theme_set(config)["themes"]:
+        panels = theme_panels(run, members[theme["id"]], report["key_indicators"])
         if not panels:
             continue
-        order = list(run.areas.loc[run.areas["level"] == "wijk"].sort_values("code")["name"])
-        fig = figures.theme_chart(panels, order, city_label=f"{city} (stad)")
+        label = theme[f"label_{tr.code}"]
+        fig = figures.theme_chart(panels, order, city_label=tr("word.city_label", city=city), lang=tr.code)
         name = f"theme_{theme['id']}.svg"
         figures.save_svg(fig, out_dir / name)
         manifest.append({
-            "file": name, "kind": "theme", "theme": theme["id"], "title": theme["label_nl"],
+            "file": name, "kind": "theme", "theme": theme["id"], "title": label,
             "panels": [p.title for p in panels],
-            "caption": f"{theme['label_nl']}: de wijken vergeleken met heel {city}, per indicator in het "
-                       "laatste jaar met cijfers. Driehoek: ongunstiger dan de stad; rondje: gunstiger; "
-                       "open grijs rondje: dezelfde wijk vier jaar eerder.",
-            "alt": f"Stippendiagram per indicator van het thema {theme['label_nl']}: " + "; ".join(
-                f"{p.title}: stad {format_number(p.city_value, p.decimals)}" for p in panels),
+            "caption": tr("figure.theme_caption", theme=label, city=city),
+            "alt": tr("figure.theme_alt", theme=label, items="; ".join(
+                tr("figure.theme_alt_item", indicator=p.title, value=tr.number(p.city_value, p.decimals))
+                for p in panels)),
         })
-    theme_ids = [t["id"] for t in theme_set["themes"]]
-    for w in run.areas[run.areas["level"] == "wijk"].sort_values("code").itertuples():
-        rows = profile_rows(run, w.code, theme_ids, report["key_indicators"])
-        if not rows:
-            continue
-        name = f"profile_{w.code}.svg"
-        figures.save_svg(figures.spine_chart(rows), out_dir / name)
-        worse = [r.label for r in rows if r.comparison == "worse"]
-        manifest.append({
-            "file": name, "kind": "profile", "area_code": w.code, "title": f"Wijkprofiel {w.name}",
-            "caption": f"{w.name} tegen alle wijken en heel {city}, per indicator in het laatste jaar met cijfers. "
-                       "Balk: van de laagste tot de hoogste wijk (donker: de middelste helft); lijn: de stad; "
-                       "rechts is gunstiger. Driehoek: significant ongunstiger; rondje: significant gunstiger; "
-                       "open ruit: niet significant verschillend; open vierkant: geen toets mogelijk. "
-                       "Pijl: recente trend (laatste vijf jaren).",
-            "alt": f"Spine chart van {w.name} met {len(rows)} indicatoren; significant ongunstiger dan de stad: "
-                   + ("; ".join(worse) if worse else "geen") + ".",
-        })
+    manifest += draw_profiles(run, config, out_dir)
     manifest += draw_maps(run, config, out_dir)
     manifest += draw_projections(run, config, out_dir)
-    candidates = largest_gaps(run, 50)
-    chosen = []
-    for r in candidates.itertuples():
-        if len(chosen) >= report["trend_charts"]:
-            break
-        area, cityline = series(run, r.indicator_id, r.area_code), series(run, r.indicator_id, config["city"]["code"])
-        if len(area) >= 3 and (r.indicator_id, r.area_code) not in chosen:
-            chosen.append((r.indicator_id, r.area_code))
-            unit = run.unit_of(r.indicator_id)
-            fig = figures.trend_chart(run.label(r.indicator_id), run.area_name(r.area_code), area, city,
-                                      cityline, decimals=int(unit["decimals"]) if unit else 1)
-            name = f"trend_{r.indicator_id}_{r.area_code}.svg"
-            figures.save_svg(fig, out_dir / name)
-            manifest.append({
-                "file": name, "kind": "trend", "indicator_id": r.indicator_id, "area_code": r.area_code,
-                "title": f"{run.label(r.indicator_id)}: {run.area_name(r.area_code)} en {city}",
-                "caption": f"{run.label(r.indicator_id)} in {run.area_name(r.area_code)} en in heel {city}, "
-                           f"{area[0][0]}–{area[-1][0]}; het gekleurde vlak is het verschil.",
-                "alt": f"Lijndiagram: {run.label(r.indicator_id)} in {run.area_name(r.area_code)} van "
-                       f"{format_value(area[0][1], unit)} ({area[0][0]}) naar {format_value(area[-1][1], unit)} "
-                       f"({area[-1][0]}); {city} van {format_value(cityline[0][1], unit)} naar "
-                       f"{format_value(cityline[-1][1], unit)}.",
-            })
+    manifest += draw_trends(run, config, out_dir)
     return manifest
 
 
 def _theme_set(config: dict) -> dict:
-    return Catalogue.load(config["catalogue"]).theme_sets[config["report"]["theme_set"]]
+    sets = Catalogue.load(config["catalogue"]).theme_sets
+    name = config["report"]["theme_set"]
+    if name not in sets:
+        raise ConfigError(f"report.theme_set {name!r} is not a theme set of the catalogue; it has "
+                          f"{', '.join(sets)}.", file=str(Path(config["catalogue"]) / "themes.yaml"))
+    return sets[name]
 
 
-def _gap_phrase(row, unit: dict | None) -> str:
-    text = format_gap(row.abs_gap, unit)
+def theme_members(run: RunData, config: dict) -> dict[str, list[str]]:
+    """Theme id -> indicator ids for the report's theme set (`report.theme_set`)."""
+    indicators = run.indicators[run.indicators["catalogued"]]
+    return catalogue.theme_members(_theme_set(config), dict(zip(indicators["id"], indicators["theme"], strict=True)))
+
+
+def _gap_phrase(row, unit: dict | None, tr: Language) -> str:
+    text = tr.gap(row.abs_gap, unit)
     if unit and unit["id"] in ("percent", "per_1000_inhabitants") and row.city_value:
-        text += f"; {format_ratio(row.value / row.city_value)} het stedelijk niveau"
+        text += "; " + tr("word.times_city", ratio=tr.ratio(row.value / row.city_value))
     return text
 
 
-VERDICT = {"worse": "significant ongunstiger dan de stad", "better": "significant gunstiger dan de stad",
-           "higher": "significant hoger dan de stad", "lower": "significant lager dan de stad",
-           "similar": "niet significant verschillend van de stad"}
-
-
-def _uncertainty_source(row) -> str:
+def _uncertainty_source(row, tr: Language) -> str:
     """Where a figure's interval comes from, in words."""
     if row.ci_method == "wilson":
-        counted = {"households": "huishoudens", "inhabitants": "inwoners"}.get(row.n_source, "respondenten")
-        return f"Wilson-interval op {format_number(row.n, 0)} {counted}"
+        counted = tr(f"counted.{row.n_source}" if row.n_source in ("households", "inhabitants") else "counted.respondents")
+        return tr("interval.wilson", n=tr.number(row.n, 0), counted=counted)
     if row.ci_method == "byar":
-        return f"Byar-interval op het aantal van {format_number(row.count, 0)}"
+        return tr("interval.byar", count=tr.number(row.count, 0))
     if row.ci_method == "t":
-        return f"t-interval op {format_number(row.n, 0)} waarnemingen"
+        return tr("interval.t", n=tr.number(row.n, 0))
     return ""
+
+
+def _area_series(frame: pd.DataFrame, indicator: str, code: str) -> pd.DataFrame:
+    """The rows of one indicator and area (headline category), by period."""
+    rows = frame[(frame["indicator_id"] == indicator) & (frame["area_code"] == code)]
+    return _no_category(rows).sort_values("period") if "period" in rows else _no_category(rows)
 
 
 def significance_sentence(run: RunData, indicator: str, code: str) -> str | None:
     """Is the area's gap to the city in the latest year real or noise, and did it widen?"""
-    rows = _no_category(run.gaps[(run.gaps["indicator_id"] == indicator) & (run.gaps["area_code"] == code)])
+    rows = _area_series(run.gaps, indicator, code)
     if rows.empty:
         return None
-    row = next(rows.sort_values("period").tail(1).itertuples())
+    tr = run.lang
+    row = next(rows.tail(1).itertuples())
     unit = run.unit_of(indicator)
-    head = (f"{run.label(indicator)}: {format_value(row.value, unit)} tegen {format_value(row.city_value, unit)} "
-            f"in de stad ({row.period})")
+    head = tr("significance.head", indicator=run.label(indicator), value=tr.value(row.value, unit),
+              city_value=tr.value(row.city_value, unit), period=row.period)
     if pd.isna(row.comparison_95):
-        text = (f"{head}; geen toets mogelijk: de bron geeft bij dit cijfer geen marges, geen aantal "
-                "respondenten en geen telling, en wijkmonitor verzint geen onzekerheid.")
+        text = tr("significance.no_test", head=head)
     else:
-        verdict = VERDICT[row.comparison_95]
+        verdict = tr(f"verdict.{row.comparison_95}")
         if row.comparison_95 != "similar":
-            verdict += (", ook bij 99,8%" if row.comparison_998 == row.comparison_95 else
-                        " bij 95%, niet bij 99,8%")
-        text = (f"{head}; 95%-interval {format_value(row.ci_low, unit)}–{format_value(row.ci_high, unit)} "
-                f"({_uncertainty_source(row)}): {verdict}.")
-    trend = _no_category(run.trends[(run.trends["indicator_id"] == indicator) & (run.trends["area_code"] == code)])
+            verdict += tr("verdict.also_998" if row.comparison_998 == row.comparison_95 else "verdict.only_95")
+        text = tr("significance.tested", head=head, low=tr.value(row.ci_low, unit), high=tr.value(row.ci_high, unit),
+                  source=_uncertainty_source(row, tr), verdict=verdict)
+    trend = _area_series(run.trends, indicator, code)
     if trend.empty or pd.isna(trend["gap_trend"].iloc[0]):
-        return text + " Te weinig jaren om te zeggen of het verschil groter of kleiner werd."
+        return tr("significance.too_few_years", text=text)
     t = trend.iloc[0]
-    change = {"widening": "significant groter geworden", "narrowing": "significant kleiner geworden",
-              "no_significant_change": "niet significant veranderd"}[t["gap_trend"]]
-    return (text + f" Tussen {t['first_period']} en {t['last_period']} is het verschil {change} "
-            f"({format_gap(t['first_gap'], unit)} naar {format_gap(t['last_gap'], unit)}; "
-            f"{format_p(t['gap_slope_p'])}).")
+    return tr("significance.change", text=text, first=t["first_period"], last=t["last_period"],
+              change=tr(f"gap_change.{t['gap_trend']}"), first_gap=tr.gap(t["first_gap"], unit),
+              last_gap=tr.gap(t["last_gap"], unit), p=tr.p(t["gap_slope_p"]))
+
+
+def significant_changes(run: RunData, indicators: list[str], code: str, years: int = 4) -> list[dict]:
+    """Key indicators whose value in an area changed significantly between `years` before its
+    latest year and that year: a z test on the two figures' standard errors (from their 95% intervals)."""
+    from .stats.compare import change_between
+
+    polarity = run.indicators.set_index("id")["polarity"]
+    changes = []
+    for indicator in indicators:
+        rows = _area_series(run.gaps, indicator, code).set_index("period")
+        if rows.empty:
+            continue
+        last = int(rows.index.max())
+        if last - years not in rows.index:
+            continue
+        now, then = rows.loc[last], rows.loc[last - years]
+        test = change_between(now["value"], now["ci_low"], now["ci_high"], then["value"], then["ci_low"], then["ci_high"])
+        if test is None or test.p >= 0.05:
+            continue
+        sign = polarity.get(indicator)
+        higher = now["value"] > then["value"]
+        direction = ({"higher_is_better": "better", "lower_is_better": "worse"} if higher else
+                     {"higher_is_better": "worse", "lower_is_better": "better"}).get(sign, "higher" if higher else "lower")
+        changes.append({"indicator_id": indicator, "earlier": last - years, "period": last,
+                        "earlier_value": then["value"], "value": now["value"], "direction": direction, "p": test.p})
+    return changes
+
+
+def change_summary(run: RunData, report: dict) -> list[str]:
+    """Per focus area, one sentence naming the key indicators that changed significantly in four years."""
+    tr, sentences = run.lang, []
+    for code in report["focus_areas"]:
+        changes = significant_changes(run, report["key_indicators"], code)
+        if not changes:
+            continue
+        items = [tr("summary.change_item", indicator=run.label(c["indicator_id"]).lower(),
+                    earlier_value=tr.value(c["earlier_value"], run.unit_of(c["indicator_id"])),
+                    value=tr.value(c["value"], run.unit_of(c["indicator_id"])),
+                    direction=tr(f"direction.{c['direction']}")) for c in changes]
+        sentences.append(tr("summary.changes", area=run.area_name(code), earlier=changes[0]["earlier"],
+                            changes=tr.join(items)))
+    return sentences
 
 
 def outlook_sentences(run: RunData, indicators: list[str], code: str) -> list[str]:
@@ -415,15 +498,15 @@ def outlook_sentences(run: RunData, indicators: list[str], code: str) -> list[st
     sentences = []
     for row in projection_rows(run, indicators, [code]):
         _, label, target, projected, interval, city_value, gap, closes = row
-        sentences.append(f"{label}: in {target} naar verwachting {projected} (95%-voorspellingsinterval "
-                         f"{interval}), de stad {city_value}; verschil {gap}; het verschil is weg na: {closes}.")
+        sentences.append(run.lang("outlook.sentence", indicator=label, target=target, projected=projected,
+                                  interval=interval, city_value=city_value, gap=gap, closes=closes))
     return sentences
 
 
-def outlook_summary(run: RunData, report: dict, city_code: str) -> list[str]:
+def outlook_summary(run: RunData, report: dict) -> list[str]:
     """One sentence per focus area: the key indicators whose unfavourable gap would still be there,
     or larger, in the target year if nothing changes."""
-    sentences = []
+    sentences, tr = [], run.lang
     p = _no_category(run.projections)
     polarity = run.indicators.set_index("id")["polarity"]
     for code in report["focus_areas"]:
@@ -434,44 +517,40 @@ def outlook_summary(run: RunData, report: dict, city_code: str) -> list[str]:
         worse = mine[(mine["projected_gap"] * sign > 0).fillna(False).astype(bool)]
         target = int(mine["target_period"].iloc[0])
         if worse.empty:
-            sentences.append(f"Als er niets verandert, staat {run.area_name(code)} in {target} bij geen van de "
-                             "kernindicatoren ongunstiger dan de stad.")
+            sentences.append(tr("summary.outlook_none", area=run.area_name(code), target=target))
             continue
-        named = [f"{run.label(r.indicator_id).lower()} ({format_gap(r.projected_gap, run.unit_of(r.indicator_id))})"
-                 for r in worse.itertuples()]
-        sentences.append(f"Als er niets verandert, staat {run.area_name(code)} in {target} nog altijd ongunstiger "
-                         f"dan de stad bij {', '.join(named)}.")
+        named = [tr("summary.outlook_item", indicator=run.label(r.indicator_id).lower(),
+                    gap=tr.gap(r.projected_gap, run.unit_of(r.indicator_id))) for r in worse.itertuples()]
+        sentences.append(tr("summary.outlook", area=run.area_name(code), target=target, indicators=tr.join(named)))
     return sentences
 
 
 def projection_rows(run: RunData, indicators: list[str], codes: list[str]) -> list[list[str]]:
     """If nothing changes: the projected value, interval and gap, and the years until the gap closes."""
-    rows = []
+    rows, tr = [], run.lang
     for code in codes:
         for indicator in indicators:
-            p = _no_category(run.projections[(run.projections["indicator_id"] == indicator)
-                                             & (run.projections["area_code"] == code)])
+            p = _area_series(run.projections, indicator, code)
             if p.empty:
                 continue
             p = p.iloc[0]
             unit = run.unit_of(indicator)
-            trend = _no_category(run.trends[(run.trends["indicator_id"] == indicator)
-                                            & (run.trends["area_code"] == code)])
+            trend = _area_series(run.trends, indicator, code)
             significant = len(trend) and trend["gap_trend"].iloc[0] == "narrowing"
             years = p["years_to_close"]
-            closes = ("niet in dit tempo" if pd.isna(years)
-                      else ("meer dan 100 jaar" if years > 100 else f"{format_number(years, 0)} jaar")
-                      + ("" if significant else " (trend niet significant)"))
+            closes = (tr("word.not_at_this_pace") if pd.isna(years)
+                      else (tr("word.over_100_years") if years > 100 else tr("word.years", years=tr.number(years, 0)))
+                      + ("" if significant else tr("word.trend_not_significant")))
             rows.append([run.area_name(code), run.label(indicator), str(p["target_period"]),
-                         format_value(p["projected"], unit),
-                         f"{format_value(p['pi_low'], unit)}–{format_value(p['pi_high'], unit)}",
-                         format_value(p["city_projected"], unit), format_gap(p["projected_gap"], unit), closes])
+                         tr.value(p["projected"], unit),
+                         f"{tr.value(p['pi_low'], unit)}–{tr.value(p['pi_high'], unit)}",
+                         tr.value(p["city_projected"], unit), tr.gap(p["projected_gap"], unit), closes])
     return rows
 
 
 def inequality_rows(run: RunData, indicators: list[str]) -> list[list[str]]:
     """Spread between the wijken (and Theil's split at buurt level) in the latest year per indicator."""
-    rows = []
+    rows, tr = [], run.lang
     for indicator in indicators:
         table = _no_category(run.inequality[run.inequality["indicator_id"] == indicator])
         wijk = table[table["level"] == "wijk"].sort_values("period").tail(1)
@@ -482,18 +561,17 @@ def inequality_rows(run: RunData, indicators: list[str]) -> list[list[str]]:
         split = "–"
         if len(buurt) and pd.notna(buurt["theil"].iloc[0]) and buurt["theil"].iloc[0] > 0:
             b = buurt.iloc[0]
-            split = f"{format_number(100 * b['theil_between'] / b['theil'], 0)}% tussen wijken"
+            split = tr("word.share_between_wijken", share=tr.number(100 * b["theil_between"] / b["theil"], 0))
         conv = run.convergence[(run.convergence["indicator_id"] == indicator) & (run.convergence["level"] == "wijk")]
         conv = _no_category(conv)
-        sigma = {"converging": "naar elkaar toe", "diverging": "uit elkaar",
-                 "no_significant_change": "geen significante verandering"}.get(
-            conv["sigma_trend"].iloc[0] if len(conv) else None, "–")
-        sii = "–" if pd.isna(w["sii"]) else (
-            f"{format_number(w['sii'], 1)} ({format_number(w['sii_ci_low'], 1)} tot {format_number(w['sii_ci_high'], 1)})")
-        rows.append([run.label(indicator), str(w["period"]), format_number(w["n_areas"], 0),
-                     format_ratio(w["ratio_max_min"]),
-                     format_number(w["cv"], 2), format_number(w["gini"], 3), format_number(w["theil"], 3), split,
-                     sii, format_number(w["rii"], 2), sigma])
+        sigma_trend = conv["sigma_trend"].iloc[0] if len(conv) else None
+        sigma = tr(f"sigma.{sigma_trend}") if isinstance(sigma_trend, str) else "–"
+        sii = "–" if pd.isna(w["sii"]) else (f"{tr.number(w['sii'], 1)} ("
+                                            + tr("word.interval", low=tr.number(w["sii_ci_low"], 1),
+                                                 high=tr.number(w["sii_ci_high"], 1)) + ")")
+        rows.append([run.label(indicator), str(w["period"]), tr.number(w["n_areas"], 0), tr.ratio(w["ratio_max_min"]),
+                     tr.number(w["cv"], 2), tr.number(w["gini"], 3), tr.number(w["theil"], 3), split,
+                     sii, tr.number(w["rii"], 2), sigma])
     return rows
 
 
@@ -502,12 +580,62 @@ def composite_rows(run: RunData) -> tuple[list[list[str]], str]:
     total = run.composite[run.composite["theme"] == "total"]
     if total.empty:
         return [], ""
+    tr = run.lang
     period = int(total["period"].max())
     latest = total[total["period"] == period].sort_values("rank")
-    rows = [[format_number(r.rank, 0), run.area_name(r.area_code), format_number(r.score, 0),
-             f"{format_number(r.rank_min, 0)}–{format_number(r.rank_max, 0)}"]
+    rows = [[tr.number(r.rank, 0), run.area_name(r.area_code), tr.number(r.score, 0),
+             f"{tr.number(r.rank_min, 0)}–{tr.number(r.rank_max, 0)}"]
             for r in latest.itertuples() if pd.notna(r.score)]
     return rows, str(period)
+
+
+def then_and_now(run: RunData, members: list[str], key_indicators: list[str], city_name: str,
+                 limit: int = 4) -> dict | None:
+    """A theme's table: per wijk the value of its first indicators in their latest year and four years
+    earlier, with an arrow for the direction of the change (↑ better, ↓ worse, ↗/↘ higher/lower for
+    indicators without a polarity, = within one rounding unit)."""
+    tr = run.lang
+    g = run.wijk_gaps[run.wijk_gaps["indicator_id"].isin(members)]
+    ids = ordered_indicators(list(g["indicator_id"].unique()), key_indicators, run)
+    polarity = run.indicators.set_index("id")["polarity"]
+    columns = []
+    for indicator in ids:
+        period = int(g.loc[g["indicator_id"] == indicator, "period"].iloc[0])
+        earlier = _no_category(run.gaps[(run.gaps["indicator_id"] == indicator) & (run.gaps["period"] == period - 4)])
+        if earlier.empty:
+            continue
+        columns.append((indicator, period))
+        if len(columns) == limit:
+            break
+    if not columns:
+        return None
+
+    def cell(values: pd.Series, indicator: str, period: int) -> str:
+        now, then, unit = values.get(period), values.get(period - 4), run.unit_of(indicator)
+        if now is None or pd.isna(now):
+            return "–"
+        if then is None or pd.isna(then):
+            return tr.value(now, unit)
+        sign = {"higher_is_better": 1, "lower_is_better": -1}.get(polarity.get(indicator))
+        if abs(now - then) < 10 ** -int(unit["decimals"] if unit else 1):
+            arrow = "="
+        elif sign is None:
+            arrow = "↗" if now > then else "↘"
+        else:
+            arrow = "↑" if (now - then) * sign > 0 else "↓"
+        return f"{tr.value(now, unit)} ({tr.value(then, unit)}) {arrow}"
+
+    gaps = _no_category(run.gaps[run.gaps["level"] == "wijk"])
+    wijken = run.areas[run.areas["level"] == "wijk"].sort_values("code")
+    rows = [[w.name] + [cell(_area_series(gaps, i, w.code).set_index("period")["value"], i, p) for i, p in columns]
+            for w in wijken.itertuples()]
+    city = gaps.groupby(["indicator_id", "period"])["city_value"].first()
+    rows.append([tr("word.city_label", city=city_name)] + [cell(city.loc[i], i, p) for i, p in columns])
+    periods = sorted({p for _, p in columns})
+    return {"header": [tr("table.area")] + [tr("theme.column", indicator=run.label(i), period=p) for i, p in columns],
+            "rows": rows,
+            "note": tr("theme.then_now_note", period="/".join(map(str, periods)),
+                       earlier="/".join(str(p - 4) for p in periods))}
 
 
 def references() -> list[str]:
@@ -519,247 +647,216 @@ def references() -> list[str]:
     return sorted(cited)
 
 
-def code_revision(root: str | Path) -> str:
-    """The git commit of the code, with a note when the work tree has changes; 'unknown' without git."""
+def code_revision(root: str | Path, tr: Language = DUTCH) -> str:
+    """The git commit of the code, with a note when the work tree has changes."""
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
                               check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
                                capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return head + (" (met lokale wijzigingen)" if dirty else "")
+        return tr("word.unknown_revision")
+    return head + (tr("word.local_changes") if dirty else "")
 
 
-def build_context(run: RunData, config: dict, manifest: list[dict], code_root: str | Path) -> dict:
-    """The report's content as JSON-ready data: formatted strings, lists and tables."""
-    report = config["report"]
-    city, city_code = config["city"]["name"], config["city"]["code"]
-    wijken = run.areas[run.areas["level"] == "wijk"].sort_values("code")
-    g = run.wijk_gaps
+def _summary(run: RunData, config: dict) -> dict:
+    """The one-page summary: scope, largest and widening gaps, trend counts, significant changes in
+    four years and the outlook."""
+    report, analysis, city, tr = config["report"], config["analysis"], config["city"]["name"], run.lang
     periods = run.observations["period"]
-    demo_files = run.source_files[run.source_files["is_demo"]]
-    key = [i for i in report["key_indicators"] if i in set(run.indicators["id"])]
-
-    summary = []
-    n_catalogued = int(run.indicators["catalogued"].sum())
-    summary.append(
-        f"Deze monitor beschrijft {len(wijken)} wijken van {city} met "
-        f"{run.observations['indicator_id'].nunique()} indicatoren ({n_catalogued} in de catalogus) over "
-        f"{int(periods.min())}–{int(periods.max())}, uit {len(run.source_files)} bronbestanden."
-    )
-    top = largest_gaps(run, report["top_gaps"])
+    summary = [tr("summary.scope", wijken=int((run.areas["level"] == "wijk").sum()), city=city,
+                  indicators=run.observations["indicator_id"].nunique(),
+                  catalogued=int(run.indicators["catalogued"].sum()), first=int(periods.min()),
+                  last=int(periods.max()), files=len(run.source_files))]
     top_items = []
-    for r in top.itertuples():
+    for r in largest_gaps(run, report["top_gaps"]).itertuples():
         unit = run.unit_of(r.indicator_id)
-        top_items.append(
-            f"{run.area_name(r.area_code)}: {run.label(r.indicator_id).lower()} {format_value(r.value, unit)} "
-            f"tegen {format_value(r.city_value, unit)} in heel {city} in {r.period} ({_gap_phrase(r, unit)})."
-        )
-    widening = widening_gaps(run)
+        top_items.append(tr("summary.largest_gap", area=run.area_name(r.area_code),
+                            indicator=run.label(r.indicator_id).lower(), value=tr.value(r.value, unit),
+                            city_value=tr.value(r.city_value, unit), city=city, period=r.period,
+                            gap=_gap_phrase(r, unit, tr)))
     widening_items = []
-    for r in widening.head(report["top_gaps"]).itertuples():
+    for r in widening_gaps(run).head(report["top_gaps"]).itertuples():
         unit = run.unit_of(r.indicator_id)
-        widening_items.append(
-            f"{run.area_name(r.area_code)}: het verschil met de stad in {run.label(r.indicator_id).lower()} "
-            f"groeide van {format_gap(r.first_gap, unit)} in {r.first_period} tot {format_gap(r.last_gap, unit)} "
-            f"in {r.last_period} ({format_p(r.gap_slope_p)})."
-        )
+        widening_items.append(tr("summary.widening", area=run.area_name(r.area_code),
+                                 indicator=run.label(r.indicator_id).lower(), first_gap=tr.gap(r.first_gap, unit),
+                                 first=r.first_period, last_gap=tr.gap(r.last_gap, unit), last=r.last_period,
+                                 p=tr.p(r.gap_slope_p)))
     t_wijk = _no_category(run.trends[run.trends["level"] == "wijk"])
     t_wijk = t_wijk[t_wijk["indicator_id"].isin(run.indicators.loc[run.indicators["catalogued"], "id"])]
     counts = t_wijk["gap_trend"].value_counts()
-    summary.append(
-        f"Van de {int(counts.sum())} reeksen van wijken met minstens "
-        f"{config['analysis']['min_periods_for_trend']} jaren wordt het verschil met de stad in "
-        f"{int(counts.get('widening', 0))} significant groter en in {int(counts.get('narrowing', 0))} "
-        f"significant kleiner (p < {format_number(config['analysis']['significance'], 2)}); in de overige "
-        f"{int(counts.get('no_significant_change', 0))} is geen significante verandering te zien."
-    )
-    summary += outlook_summary(run, report, config["city"]["code"])
+    summary.append(tr("summary.trend_counts", series=int(counts.sum()), min_periods=analysis["min_periods_for_trend"],
+                      widening=int(counts.get("widening", 0)), narrowing=int(counts.get("narrowing", 0)),
+                      alpha=tr.number(analysis["significance"], 2),
+                      unchanged=int(counts.get("no_significant_change", 0))))
+    return {"summary": summary, "largest_gaps": top_items, "widening": widening_items,
+            "changes": change_summary(run, report), "outlook": outlook_summary(run, report)}
 
+
+def _focus_sections(run: RunData, config: dict, key: list[str]) -> list[dict]:
+    report, city, city_code, tr = config["report"], config["city"]["name"], config["city"]["code"], run.lang
+    ref = report.get("reference_period")
     focus = []
     for code in report["focus_areas"]:
         if code not in set(run.areas["code"]):
             continue
-        rows, sentences = [], []
+        rows, items = [], []
         for indicator in key:
             unit = run.unit_of(indicator)
             s, c = dict(series(run, indicator, code)), dict(series(run, indicator, city_code))
             if not s:
                 continue
             latest = max(p for p in s if p in c) if any(p in c for p in s) else max(s)
-            ref = report.get("reference_period")
-            trend = run.trends[(run.trends["indicator_id"] == indicator) & (run.trends["area_code"] == code)]
-            trend = _no_category(trend)
+            trend = _area_series(run.trends, indicator, code)
             trend_text = "–"
             if len(trend) and pd.notna(trend["gap_trend"].iloc[0]):
-                trend_text = {"widening": "groter", "narrowing": "kleiner",
-                              "no_significant_change": "geen significante verandering"}[trend["gap_trend"].iloc[0]]
+                trend_text = tr(f"gap_trend.{trend['gap_trend'].iloc[0]}")
             rows.append([
                 run.label(indicator),
-                format_value(s.get(ref), unit) if ref else "–", format_value(c.get(ref), unit) if ref else "–",
-                format_value(s.get(latest), unit), format_value(c.get(latest), unit), str(latest), trend_text,
+                tr.value(s.get(ref), unit) if ref else "–", tr.value(c.get(ref), unit) if ref else "–",
+                tr.value(s.get(latest), unit), tr.value(c.get(latest), unit), str(latest), trend_text,
             ])
             if ref and ref in s and ref in c:
-                sentences.append(f"{run.label(indicator).lower()} {format_value(s[ref], unit)} tegen "
-                                 f"{format_value(c[ref], unit)}")
-        text = ""
-        if sentences and report.get("reference_period"):
-            text = (f"In {report['reference_period']} gold voor {run.area_name(code)} tegen heel {city}: "
-                    + "; ".join(sentences) + ".")
+                items.append(tr("focus.reference_item", indicator=run.label(indicator).lower(),
+                                value=tr.value(s[ref], unit), city_value=tr.value(c[ref], unit)))
+        text = tr("focus.reference", period=ref, area=run.area_name(code), city=city,
+                  items="; ".join(items)) if items else ""
         significance = [t for t in (significance_sentence(run, i, code) for i in key) if t]
         focus.append({"code": code, "name": run.area_name(code), "text": text, "rows": rows,
-                      "significance": significance,
-                      "reference_period": str(report.get("reference_period") or "–")})
+                      "significance": significance, "reference_period": str(ref or "–")})
+    return focus
 
-    gap_table_ids = [i for i in ordered_indicators(list(g["indicator_id"].unique()), key, run) if i in key] or \
-        ordered_indicators(list(g["indicator_id"].unique()), key, run)[:6]
-    gap_header = ["Wijk"] + [f"{run.label(i)} ({int(g.loc[g['indicator_id'] == i, 'period'].iloc[0])})"
-                             for i in gap_table_ids]
-    gap_rows = []
-    for w in wijken.itertuples():
+
+def _gap_table(run: RunData, city: str, key: list[str]) -> dict:
+    """All wijken and the city on the key indicators (or the first six), with ranks."""
+    tr, g = run.lang, run.wijk_gaps
+    ordered = ordered_indicators(list(g["indicator_id"].unique()), key, run)
+    ids = [i for i in ordered if i in key] or ordered[:6]
+    header = [tr("table.area")] + [tr("theme.column", indicator=run.label(i),
+                                      period=int(g.loc[g["indicator_id"] == i, "period"].iloc[0])) for i in ids]
+    rows = []
+    for w in run.areas[run.areas["level"] == "wijk"].sort_values("code").itertuples():
         cells = [w.name]
-        for indicator in gap_table_ids:
+        for indicator in ids:
             r = g[(g["indicator_id"] == indicator) & (g["area_code"] == w.code)]
-            if r.empty:
-                cells.append("–")
-                continue
-            r = r.iloc[0]
-            cells.append(f"{format_value(r['value'], run.unit_of(indicator))} ({int(r['rank'])})")
-        gap_rows.append(cells)
-    city_cells = [f"{city} (stad)"]
-    for indicator in gap_table_ids:
+            cells.append("–" if r.empty else
+                         f"{tr.value(r['value'].iloc[0], run.unit_of(indicator))} ({int(r['rank'].iloc[0])})")
+        rows.append(cells)
+    city_cells = [tr("word.city_label", city=city)]
+    for indicator in ids:
         r = g[g["indicator_id"] == indicator]
-        city_cells.append(format_value(r["city_value"].iloc[0], run.unit_of(indicator)) if len(r) else "–")
-    gap_rows.append(city_cells)
+        city_cells.append(tr.value(r["city_value"].iloc[0], run.unit_of(indicator)) if len(r) else "–")
+    rows.append(city_cells)
+    return {"header": header, "rows": rows, "note": tr("table.gap_note")}
 
-    themes = []
-    theme_set = _theme_set(config)
-    for theme in theme_set["themes"]:
+
+def _themes(run: RunData, config: dict, manifest: list[dict], key: list[str]) -> list[dict]:
+    tr, g, themes = run.lang, run.wijk_gaps, []
+    members = theme_members(run, config)
+    for theme in _theme_set(config)["themes"]:
         fig = next((m for m in manifest if m["kind"] == "theme" and m["theme"] == theme["id"]), None)
-        tg = g[g["theme"] == theme["id"]]
+        tg = g[g["indicator_id"].isin(members[theme["id"]])]
         worst = tg[(tg["polarity"] != "neutral") & (tg["unfavourable_gap"] > 0)].sort_values(
             "rel_unfavourable", ascending=False).head(3)
-        lines = []
-        for r in worst.itertuples():
-            unit = run.unit_of(r.indicator_id)
-            lines.append(f"{run.area_name(r.area_code)} bij {run.label(r.indicator_id).lower()}: "
-                         f"{format_value(r.value, unit)} tegen {format_value(r.city_value, unit)} ({r.period})")
-        shown = len(fig["panels"]) if fig else 0
-        intro = (f"{tg['indicator_id'].nunique()} indicatoren met cijfers per wijk"
-                 + (f"; de figuur toont er {shown}: eerst de kernindicatoren, dan die met een richting."
-                    if shown < tg["indicator_id"].nunique() else ".")
-                 + (" Grootste ongunstige verschillen met de stad: " + "; ".join(lines) + "." if lines else ""))
-        themes.append({"id": theme["id"], "label": theme["label_nl"], "intro": intro if len(tg) else
-                       "Geen indicatoren met cijfers per wijk in dit thema.", "figure": fig})
+        lines = [tr("theme.worst_item", area=run.area_name(r.area_code), indicator=run.label(r.indicator_id).lower(),
+                    value=tr.value(r.value, run.unit_of(r.indicator_id)),
+                    city_value=tr.value(r.city_value, run.unit_of(r.indicator_id)), period=r.period)
+                 for r in worst.itertuples()]
+        shown, count = (len(fig["panels"]) if fig else 0), tg["indicator_id"].nunique()
+        intro = (tr("theme.intro_count", indicators=count)
+                 + (tr("theme.intro_shown", shown=shown) if shown < count else ".")
+                 + (tr("theme.intro_worst", items="; ".join(lines)) if lines else ""))
+        themes.append({"id": theme["id"], "label": theme[f"label_{tr.code}"],
+                       "intro": intro if len(tg) else tr("theme.empty"), "figure": fig,
+                       "then_now": then_and_now(run, members[theme["id"]], key, config["city"]["name"])})
+    return themes
 
-    validation_rows = [
-        [r["description_nl"], r["table"], {"critical": "fout", "warning": "waarschuwing"}.get(r["severity"], r["severity"]),
-         "geslaagd" if r["success"] else "niet geslaagd",
-         format_number(r["unexpected_count"], 0), "; ".join(r["examples"][:2]) or "–"]
-        for r in run.validation["results"]
-    ]
+
+def _quality(run: RunData) -> dict:
+    tr = run.lang
+    rows = [[r["description_nl"] if tr.code == "nl" else r["description"], r["table"],
+             tr(f"severity.{r['severity']}"), tr("outcome.passed" if r["success"] else "outcome.failed"),
+             tr.number(r["unexpected_count"], 0), "; ".join(r["examples"][:2]) or "–"]
+            for r in run.validation["results"]]
     status = run.observations["status"].value_counts()
-    quality_text = (
-        f"{run.validation['passed']} van de {run.validation['checks']} controles geslaagd; "
-        f"{run.validation['failed_warning']} waarschuwing(en). Van de {format_number(len(run.observations), 0)} "
-        f"actuele waarnemingen zijn er {format_number(status.get('ok', 0), 0)} beschikbaar, "
-        f"{format_number(status.get('suppressed', 0), 0)} geheim (te weinig waarnemingen), "
-        f"{format_number(status.get('missing', 0), 0)} ontbrekend en "
-        f"{format_number(status.get('not_applicable', 0), 0)} niet van toepassing."
-    )
+    text = tr("quality.summary", passed=run.validation["passed"], checks=run.validation["checks"],
+              warnings=run.validation["failed_warning"], observations=tr.number(len(run.observations), 0),
+              ok=tr.number(status.get("ok", 0), 0), suppressed=tr.number(status.get("suppressed", 0), 0),
+              missing=tr.number(status.get("missing", 0), 0),
+              not_applicable=tr.number(status.get("not_applicable", 0), 0))
     provisional = int(run.observations["provisional"].sum())
     if provisional:
-        quality_text += f" {format_number(provisional, 0)} waarnemingen zijn volgens de bron voorlopig."
+        text += tr("quality.provisional", provisional=tr.number(provisional, 0))
     quarantined = [
-        [r.source_file, format_number(r.source_row, 0), r.area_code if pd.notna(r.area_code) else r.area_name,
-         format_number(r.observations, 0), r.closest or ""]
+        [r.source_file, tr.number(r.source_row, 0), r.area_code if pd.notna(r.area_code) else r.area_name,
+         tr.number(r.observations, 0), r.closest or ""]
         for r in run.quarantine.itertuples()
     ]
     uncatalogued = run.indicators[~run.indicators["catalogued"]]
-    files = [
-        [r.path, r.reader, format_number(r.rows_read, 0), format_number(r.rows_kept, 0),
-         format_number(r.observations_kept, 0), "ja" if r.is_demo else "nee"]
-        for r in run.source_files.itertuples()
-    ]
-    hashes = [[r.path, r.sha256] for r in run.source_files.itertuples()]
+    label = f"label_{tr.code}"
+    return {"text": text, "rows": rows,
+            "uncatalogued": [f"{r.id} ({getattr(r, label) or r.label_nl})" for r in uncatalogued.itertuples()][:40],
+            "n_uncatalogued": len(uncatalogued), "quarantined": quarantined[:40], "n_quarantined": len(quarantined)}
+
+
+def _methods(config: dict, tr: Language) -> list[str]:
+    analysis = config["analysis"]
+    return [tr("method.gap"), tr("method.rank"),
+            tr("method.trend", min_periods=analysis["min_periods_for_trend"], alpha=tr.number(analysis["significance"], 2)),
+            tr("method.sources"), tr("method.intervals"), tr("method.comparison"), tr("method.change"),
+            tr("method.spread"), tr("method.convergence"), tr("method.projection"), tr("method.composite"),
+            tr("method.disclosure", min_cases=analysis["min_cases"])]
+
+
+def build_context(run: RunData, config: dict, manifest: list[dict], code_root: str | Path) -> dict:
+    """The report's content as JSON-ready data: formatted strings, lists and tables, in the report's
+    language (`report.language`), with the template's labels under `t`."""
+    report, city, tr = config["report"], config["city"]["name"], run.lang
+    periods = run.observations["period"]
+    demo_files = run.source_files[run.source_files["is_demo"]]
+    key = [i for i in report["key_indicators"] if i in set(run.indicators["id"])]
+    files = [[r.path, r.reader, tr.number(r.rows_read, 0), tr.number(r.rows_kept, 0),
+              tr.number(r.observations_kept, 0), tr("word.yes" if r.is_demo else "word.no")]
+             for r in run.source_files.itertuples()]
     versions = []
     for package in PACKAGES:
         try:
             versions.append([package, importlib.metadata.version(package)])
         except importlib.metadata.PackageNotFoundError:
-            versions.append([package, "niet geïnstalleerd"])
-
+            versions.append([package, tr("word.not_installed")])
     demo_notice = ""
     if len(demo_files):
-        demo_notice = ("DEMONSTRATIEDATA – synthetische cijfers" if len(demo_files) == len(run.source_files)
-                       else f"DEELS DEMONSTRATIEDATA – {len(demo_files)} van {len(run.source_files)} bestanden synthetisch")
+        demo_notice = (tr("demo.notice_all") if len(demo_files) == len(run.source_files)
+                       else tr("demo.notice_some", demo=len(demo_files), files=len(run.source_files)))
+    focus = _focus_sections(run, config, key)
     return {
+        "lang": tr.code, "t": tr.section("template"),
         "title": report["title"], "city": city, "edition": report["edition"] or str(int(periods.max())),
+        "document_title": " ".join(
+            [report["title"]] + ([] if city.lower() in report["title"].lower() else [city])
+            + [report["edition"] or str(int(periods.max()))]),
         "period": f"{int(periods.min())}–{int(periods.max())}",
-        "demo_notice": demo_notice,
-        "demo_text": (
-            "Deze rapportage is gemaakt met de demonstratiedata van wijkmonitor: synthetische cijfers "
-            "voor de echte wijken en buurten van Utrecht, gemaakt door scripts/make_demo_data.py. Alleen "
-            "de WijkWijzer-2017-cijfers van Overvecht en de stad zijn gepubliceerde cijfers; alle andere "
-            "getallen zijn verzonnen en zeggen niets over de werkelijkheid."
-        ) if demo_notice else "",
-        "summary": summary, "largest_gaps": top_items, "widening": widening_items,
-        "themes": themes, "trend_figures": [m for m in manifest if m["kind"] == "trend"],
+        "demo_notice": demo_notice, "demo_text": tr("demo.text") if demo_notice else "",
+        **_summary(run, config),
+        "themes": _themes(run, config, manifest, key),
+        "trend_figures": [m for m in manifest if m["kind"] == "trend"],
         "maps": [m for m in manifest if m["kind"] == "map"],
         "projection_figures": [m for m in manifest if m["kind"] == "projection"],
         "profiles": [{"name": run.area_name(m["area_code"]), "figure": m,
                       "outlook": outlook_sentences(run, key, m["area_code"])}
                      for m in manifest if m["kind"] == "profile"],
-        "gap_table": {"header": gap_header, "rows": gap_rows,
-                      "note": "Waarde in het laatste jaar met cijfers; tussen haakjes de rang onder de wijken "
-                              "(1 = gunstigst; bij indicatoren zonder richting: 1 = hoogst)."},
+        "gap_table": _gap_table(run, city, key),
         "focus": focus,
-        "projections": {"rows": projection_rows(run, key, [f["code"] for f in focus]),
-                        "target": str(config["analysis"]["projection_period"] or int(periods.max()) + 5)},
+        "projections": {"rows": projection_rows(run, key, [f["code"] for f in focus])},
         "inequality": {"rows": inequality_rows(run, key)},
         "composite": dict(zip(("rows", "period"), composite_rows(run), strict=True)),
         "references": references(),
-        "quality": {"text": quality_text, "rows": validation_rows,
-                    "uncatalogued": [f"{r.id} ({r.label_nl})" for r in uncatalogued.itertuples()][:40],
-                    "n_uncatalogued": len(uncatalogued), "quarantined": quarantined[:40],
-                    "n_quarantined": len(quarantined)},
-        "sources": files, "hashes": hashes, "versions": versions,
+        "quality": _quality(run),
+        "sources": files, "hashes": [[r.path, r.sha256] for r in run.source_files.itertuples()],
+        "versions": versions,
         "config": yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
-        "revision": code_revision(code_root),
-        "methods": [
-            "Verschil met de stad: absoluut (waarde min stad) en relatief (waarde gedeeld door stad min 1); "
-            "de richting (hoger is beter of slechter) komt uit de indicatorcatalogus.",
-            "Rang: onder de gebieden van hetzelfde niveau, 1 = gunstigst.",
-            f"Trend: kleinste-kwadratenlijn door de jaren met een waarde (minstens "
-            f"{config['analysis']['min_periods_for_trend']}), met 95%-betrouwbaarheidsinterval (t-verdeling). "
-            "Het verschil met de stad wordt groter of kleiner genoemd als de lijn door de verschillen "
-            f"significant (p < {format_number(config['analysis']['significance'], 2)}) van nul afwijkt.",
-            "Bij meerdere bronnen voor hetzelfde cijfer telt de bron die in de configuratie eerst staat, "
-            "daarna de nieuwste editie.",
-            "Betrouwbaarheidsintervallen: percentages met een bekend aantal respondenten met het "
-            "Wilson-score-interval (Wilson 1927; Newcombe 1998), met de effectieve steekproef n/deff als een "
-            "design effect is ingesteld; tellingen en cijfers per inwoner met de methode van Byar, onder de "
-            "10 gebeurtenissen exact Poisson (Breslow & Day 1987); gemiddelden (rapportcijfers) met een "
-            "t-interval als de standaardafwijking bekend is. Zonder marges, respondenten of telling geen interval.",
-            "Vergelijking met de stad: een gebied heet significant gunstiger of ongunstiger als zijn 95%- "
-            "(of 99,8%-)interval de waarde van de stad niet bevat; zo werkt ook Fingertips (Public Health "
-            "England). De stad geldt daarbij als vaste maatstaf, omdat het gebied er deel van uitmaakt.",
-            "Spreiding tussen gebieden van één niveau: bereik, verhouding hoogste/laagste, variatiecoëfficiënt; "
-            "Gini en Theil T gewogen naar inwoners (Theil 1967), Theil bij buurten gesplitst in een deel tussen "
-            "en binnen wijken (Shorrocks 1980); segregatie-index van Duncan & Duncan (1955) waar een aantal en "
-            "een totaal bekend zijn; Slope en Relative Index of Inequality (Mackenbach & Kunst 1997; Low & Low "
-            "2004) met de gebieden geordend op de ingestelde achterstandsindicator, intervallen door simulatie.",
-            "Trends: recente trend over de laatste vijf jaren (naar Fingertips); sigma-convergentie (trend van "
-            "de variatiecoëfficiënt) en bèta-convergentie met halveringstijd (Barro & Sala-i-Martin 1992).",
-            "Als er niets verandert: de lineaire trend van gebied en stad doorgetrokken naar het doeljaar, met "
-            "95%-voorspellingsinterval; de jaren tot het verschil verdwijnt in het huidige tempo van het verschil.",
-            "Samengestelde index: per indicator gestandaardiseerd op de stad en de spreiding tussen de wijken in "
-            "het basisjaar (stad = 100, één standaardafwijking = 10 punten), richting gelijkgetrokken, gewogen "
-            "per thema; de rangschikking is herberekend met elk gewicht 50% lager en hoger (OECD/JRC 2008).",
-            f"Onthullingsbeheersing: cijfers op minder dan {config['analysis']['min_cases']} waarnemingen worden "
-            "niet gepubliceerd, en ook niet gebruikt voor afgeleide cijfers.",
-        ],
+        "revision": code_revision(code_root, tr),
+        "methods": _methods(config, tr),
     }
 
 
@@ -776,7 +873,7 @@ def render_pdf(context: dict, template: str | Path, figures_dir: str | Path, out
     pdf = typst.compile(
         Path(template).read_bytes(), root=str(Path(figures_dir).resolve()), font_paths=[str(FONT_DIR)],
         ignore_system_fonts=True, sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-        timestamp=PDF_TIMESTAMP,
+        timestamp=PDF_TIMESTAMP, pdf_standards=list(PDF_STANDARDS),
     )
     with atomic_path(out_pdf) as tmp:
         tmp.write_bytes(pdf)

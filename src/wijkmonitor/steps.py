@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -165,10 +166,29 @@ def draw_figures(db_path: str, analysis: dict[str, str], validation: str, config
     """`analysis` maps each analysis table to its parquet path."""
     from .report import build_figures, load_run
 
-    run = load_run(db_path, analysis, validation)
+    run = load_run(db_path, analysis, validation, config["report"]["language"])
     manifest = build_figures(run, config, out_dir)
     log.info("figures: %d drawn in %s", len(manifest), out_dir)
+    write_figure_captions(manifest, Path(out_dir) / "captions")
     write_json(manifest, out_manifest)
+
+
+RST_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def rst_text(text: str) -> str:
+    """`text` as one line of reStructuredText that reads literally (every ASCII punctuation mark escaped,
+    so no `*`, `_`, `|` or leading `-` from an area or indicator name turns into markup)."""
+    return RST_PUNCTUATION.sub(r"\\\1", " ".join(text.split()))
+
+
+def write_figure_captions(manifest: list[dict], out_dir: Path) -> None:
+    """Per figure `<out_dir>/<file stem>.rst`: its title in bold and its caption, which
+    reports/captions/figures.rst includes in `snakemake --report`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for entry in manifest:
+        text = f"**{rst_text(entry['title'])}**\n\n{rst_text(entry['caption'])}\n"
+        (out_dir / f"{Path(entry['file']).stem}.rst").write_text(text, encoding="utf-8")
 
 
 def write_report(db_path: str, analysis: dict[str, str], validation: str, manifest_path: str,
@@ -176,7 +196,7 @@ def write_report(db_path: str, analysis: dict[str, str], validation: str, manife
                  out_pdf: str, out_context: str) -> None:
     from .report import build_context, load_run, render_pdf
 
-    run = load_run(db_path, analysis, validation)
+    run = load_run(db_path, analysis, validation, config["report"]["language"])
     manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
     context = build_context(run, config, manifest, code_root)
     write_json(context, out_context)

@@ -6,10 +6,15 @@ missing), a numpy object array of labels out (a single label or None when every 
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from . import as_float
+from .intervals import standard_error_from_interval
 
 REFERENCES: dict[str, str] = {
     "benchmark_comparison": (
@@ -19,6 +24,10 @@ REFERENCES: dict[str, str] = {
         "than the benchmark when its confidence interval (95% or 99.8%) lies entirely above or below "
         "the benchmark value, otherwise similar; with a polarity, higher/lower become better/worse."
     ),
+    "difference_of_estimates": (
+        "Altman DG, Bland JM. Interaction revisited: the difference between two estimates. BMJ "
+        "2003;326:219. doi:10.1136/bmj.326.7382.219"
+    ),
 }
 
 # Result labels.
@@ -26,6 +35,34 @@ BETTER, SIMILAR, WORSE = "better", "similar", "worse"
 HIGHER, LOWER = "higher", "lower"
 
 _POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change between two independent estimates: the difference, its SE, z and two-sided p."""
+
+    difference: float
+    se: float
+    z: float
+    p: float
+
+
+def change_between(value, ci_low, ci_high, earlier, earlier_low, earlier_high, confidence: float = 0.95) -> Change | None:
+    """Did a figure change significantly between two years? (Altman & Bland 2003.)
+
+    The standard error of each estimate comes from its interval (SE = width / 2z), the difference
+    d = value - earlier has SE = sqrt(SE1^2 + SE2^2), z = d / SE and p = 2 (1 - Phi(|z|)). The two
+    years are treated as independent samples (true for separate survey waves and register years).
+    None when either interval is missing (no test possible) or both widths are zero.
+    """
+    se_now, se_then = (float(standard_error_from_interval(lo, hi, confidence))
+                       for lo, hi in ((ci_low, ci_high), (earlier_low, earlier_high)))
+    now, then = float(as_float(value)), float(as_float(earlier))
+    se = math.hypot(se_now, se_then)
+    if not (math.isfinite(se) and se > 0 and math.isfinite(now) and math.isfinite(then)):
+        return None
+    z = (now - then) / se
+    return Change(difference=now - then, se=se, z=z, p=float(2 * stats.norm.sf(abs(z))))
 
 
 def _polarity_codes(polarity) -> np.ndarray:
