@@ -4,8 +4,14 @@ from pathlib import Path
 
 from wijkmonitor.bundle import BUNDLE_TABLES, DICTIONARY
 from wijkmonitor.canonical import ANALYSIS_COLUMNS
-from wijkmonitor.config import analysis_settings, boundary_files, raw_files, validate_config
+from wijkmonitor.config import (
+    analysis_settings,
+    boundary_files,
+    raw_files,
+    validate_config,
+)
 from wijkmonitor.errors import WijkmonitorError
+from wijkmonitor.i18n import Language
 
 try:
     validate_config(config)
@@ -30,6 +36,7 @@ BUNDLE_FILES = {table: f"{REPORTS}/data/{table}.csv" for table in BUNDLE_TABLES}
 VALIDATION = f"{REPORTS}/validation/results.json"
 CITY_SLUG = config["city"]["name"].lower().replace(" ", "-")
 REPORT_PDF = f"{REPORTS}/{CITY_SLUG}-{config['periods']['last']}.pdf"
+WORDS = Language(config["report"]["language"])  # category names in `snakemake --report`
 
 
 def staging(key, suffix):

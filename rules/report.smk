@@ -12,9 +12,9 @@ def figure_entry(manifest, name):
     return next(entry for entry in manifest if entry["file"] == f"{name}.svg")
 
 
-def figure_kind(wildcards, output):
-    """A figure's subcategory in `snakemake --report`: its kind (theme, profile, map, ...)."""
-    return figure_entry(figure_manifest(output), wildcards.name)["kind"]
+def figure_group(wildcards, output):
+    """A figure's subcategory in `snakemake --report`: its kind in the report's language."""
+    return figure_entry(figure_manifest(output), wildcards.name)["group"]
 
 
 def figure_labels(wildcards, output):
@@ -41,8 +41,8 @@ rule figures:
             directory(f"{REPORTS}/figures"),
             patterns=["{name}.svg"],
             caption="../reports/captions/figures.rst",
-            category="Figuren",
-            subcategory=figure_kind,
+            category=WORDS("html.figures"),
+            subcategory=figure_group,
             labels=figure_labels,
         ),
         manifest=f"{REPORTS}/build/figures.json",
@@ -68,7 +68,9 @@ rule report:
         template=workflow.source_path("../reports/templates/report.typ"),
     output:
         pdf=report(
-            REPORT_PDF, caption="../reports/captions/report.rst", category="Rapport"
+            REPORT_PDF,
+            caption="../reports/captions/report.rst",
+            category=WORDS("html.report"),
         ),
         context=f"{REPORTS}/build/report-data.json",
     log:

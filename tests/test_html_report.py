@@ -114,9 +114,9 @@ def test_figures_are_grouped_by_kind_with_one_row_each(demo_report):
     manifest = json.loads((workdir / "reports/build/figures.json").read_text(encoding="utf-8"))
     categories = embedded(report, "categories")
     assert set(categories) == {"Figuren", "Rapport"}
-    kinds = Counter(entry["kind"] for entry in manifest)
-    assert {kind: len(paths) for kind, paths in categories["Figuren"].items()} == kinds
-    assert set(kinds) == {"theme", "profile", "map", "projection", "trend"}
+    groups = Counter(entry["group"] for entry in manifest)
+    assert {group: len(paths) for group, paths in categories["Figuren"].items()} == groups
+    assert groups == {"Thema's": 5, "Profielen": 10, "Kaarten": 6, "Als er niets verandert": 12, "Ontwikkeling": 4}
     results = embedded(report, "results")
     for paths in categories["Figuren"].values():  # the report shows one row per distinct label
         labels = [results[path]["labels"]["figure"] for path in paths]

@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 from wijkmonitor.i18n import LANGUAGES, Language, fields, messages
 
-SOURCES = [*(ROOT / "src/wijkmonitor").glob("*.py")]
+SOURCES = [*(ROOT / "src/wijkmonitor").glob("*.py"), *(ROOT / "rules").glob("*.smk")]
 
 
 def test_every_message_has_both_languages_with_the_same_fields():
@@ -23,7 +23,7 @@ def test_every_message_has_both_languages_with_the_same_fields():
 def test_every_message_the_code_uses_exists_and_every_message_is_used():
     code = "\n".join(p.read_text(encoding="utf-8") for p in SOURCES)
     template = (ROOT / "reports/templates/report.typ").read_text(encoding="utf-8")
-    static = set(re.findall(r"""(?:tr|self|lang)\(\s*["']([a-z_]+\.[a-z_0-9]+)["']""", code))
+    static = set(re.findall(r"""(?:tr|self|lang|WORDS)\(\s*["']([a-z_]+\.[a-z_0-9]+)["']""", code))
     static |= set(re.findall(r"""["']([a-z_]+\.[a-z_0-9]+)["']\s+if\b""", code))  # tr("a" if c else "b")
     static |= set(re.findall(r"""else\s+["']([a-z_]+\.[a-z_0-9]+)["']""", code))
     dynamic = set(re.findall(r"""tr\(f["']([a-z_]+)\.\{""", code))

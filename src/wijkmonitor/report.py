@@ -352,7 +352,8 @@ def draw_trends(run: RunData, config: dict, out_dir: Path) -> list[dict]:
 
 
 def build_figures(run: RunData, config: dict, out_dir: str | Path) -> list[dict]:
-    """Draw every figure as SVG into out_dir; return the manifest (file, kind, title, caption, alt)."""
+    """Draw every figure as SVG into out_dir; return the manifest (file, kind, group: the kind in the
+    report's language, title, caption, alt)."""
     figures.configure()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -380,7 +381,7 @@ def build_figures(run: RunData, config: dict, out_dir: str | Path) -> list[dict]
     manifest += draw_maps(run, config, out_dir)
     manifest += draw_projections(run, config, out_dir)
     manifest += draw_trends(run, config, out_dir)
-    return manifest
+    return [entry | {"group": tr(f"kind.{entry['kind']}")} for entry in manifest]
 
 
 def _theme_set(config: dict) -> dict:
