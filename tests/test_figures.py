@@ -1,6 +1,7 @@
 """Charts: the spine chart puts better to the right whatever the polarity, and marks significance by shape."""
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 
 from wijkmonitor import figures
@@ -65,3 +66,36 @@ def test_maps_draw_every_area_and_mark_missing_ones(shared_data):
     tiles = figures.tile_map([(c, c) for c in sorted(shapes)], values, "Test")
     assert len(tiles.axes[0].patches) == 10
     plt.close(tiles)
+
+
+def test_prediction_band_follows_the_projection_model_and_the_unit_bounds():
+    from wijkmonitor.report import prediction_band
+    from wijkmonitor.stats.projection import project_linear
+
+    line = [(year, 2.0 * (year - 2014) + 10) for year in range(2014, 2019)]  # exactly on a line
+    band = prediction_band(line, 2021, None)
+    assert [b[0] for b in band] == list(range(2018, 2022))
+    assert band[-1][1] == pytest.approx(24.0) and band[-1][3] - band[-1][2] == pytest.approx(0, abs=1e-9)
+    noisy = [(2014, 10.0), (2015, 13.0), (2016, 13.5), (2017, 17.0), (2018, 18.0)]
+    expected = project_linear(pd.DataFrame(noisy, columns=["period", "value"]).assign(k=""), ["k"], 2030).iloc[0]
+    assert band_at(prediction_band(noisy, 2030, None), 2030) == pytest.approx(
+        (expected["projected"], expected["pi_low"], expected["pi_high"]))
+    capped = prediction_band(noisy, 2030, {"min": 0, "max": 20})  # a share cannot pass 100%, here 20
+    assert band_at(capped, 2030)[0] == 20 and band_at(capped, 2030)[2] == 20
+    assert prediction_band(noisy[:2], 2030, None) == []  # too few years
+
+
+def band_at(band, year):
+    return next(b[1:] for b in band if b[0] == year)
+
+
+def test_projection_chart_shades_the_area_band_only():
+    figures.configure()
+    band = [(2023, 19.0, 18.5, 19.5), (2030, 21.0, 20.0, 22.0)]
+    fig = figures.projection_chart("x", "Overvecht", [(2020, 18.0), (2023, 19.0)], band, "Utrecht",
+                                   [(2020, 6.0), (2023, 5.9)], [(2023, 5.9, 5.5, 6.3), (2030, 5.0, 4.0, 6.0)])
+    shaded = [c for c in fig.axes[0].collections if len(c.get_paths())]
+    assert len(shaded) == 1
+    ys = shaded[0].get_paths()[0].vertices[:, 1]
+    assert ys.min() == pytest.approx(18.5) and ys.max() == pytest.approx(22.0)
+    plt.close(fig)

@@ -85,6 +85,14 @@ def test_demo_report_names_every_wijk_and_the_overvecht_gap(demo_run):
     assert "Huishoudens met bijstand (2023) per wijk, schematische kaart (één vlak per gebied)" in flat
     # Per theme: the wijken now and four years earlier; in the summary the significant changes.
     assert "Nu en vier jaar eerder" in flat and "Significante veranderingen in vier jaar" in flat
+    context = json.loads((workdir / "reports/build/report-data.json").read_text(encoding="utf-8"))
+    table = next(t for t in context["themes"] if t["id"] == "sociaal_economisch")["then_now"]
+    column = next(i for i, h in enumerate(table["header"]) if h.startswith("Huishoudens met bijstand"))
+    gaps = pd.read_parquet(workdir / "data/processed/analysis/gaps.parquet")
+    overvecht = gaps[(gaps["indicator_id"] == "huishoudens_bijstand") & (gaps["area_code"] == "WK034403")]
+    assert overvecht.set_index("period").loc[[2019, 2023], "value"].tolist() == [18.5, 19.4]
+    assert next(r for r in table["rows"] if r[0] == "Overvecht")[column] == "19,4% (18,5%) ↓"  # lower is better
+    assert table["rows"][-1][0] == "Utrecht (stad)"
     assert re.search(r"Ten opzichte van 2019 is Overvecht significant veranderd bij huishoudens met bijstand "
                      r"\(18,5% naar 19,4%, ongunstiger\)", flat)
     # "Wat als we niets doen?": a chart per focus area and key indicator, and the outlook in the summary.

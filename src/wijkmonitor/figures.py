@@ -304,25 +304,25 @@ def tile_map(areas: list[tuple[str, str]], values: dict[str, float], title: str,
 
 
 def projection_chart(title: str, area_label: str, area: list[tuple[int, float]],
-                     area_projection: tuple[int, float, float, float], city_label: str,
-                     city: list[tuple[int, float]], city_projection: tuple[int, float, float, float] | None, *,
+                     area_band: list[tuple[int, float, float, float]], city_label: str,
+                     city: list[tuple[int, float]], city_band: list[tuple[int, float, float, float]], *,
                      decimals: int = 1, lang: str = "nl"):
-    """"If nothing changes": an area's and the city's series, their trend lines dashed to the target
-    year, and the 95% prediction interval of the area's projection as an error bar."""
+    """"If nothing changes": an area's and the city's series, and their fitted linear trends dashed
+    from the last year with figures to the target year (`*_band`: year, trend, prediction interval low
+    and high); the area's 95% prediction interval as a shaded band (light grey in black and white)."""
     fig, ax = plt.subplots(figsize=(3.4, 2.3))
-    for series, projection, colour, marker, label in (
-            (city, city_projection, CITY, "s", city_label), (area, area_projection, WORSE, "^", area_label)):
+    for series, band, colour, marker, label in (
+            (city, city_band, CITY, "s", city_label), (area, area_band, WORSE, "^", area_label)):
         if not series:
             continue
         ax.plot([p for p, _ in series], [v for _, v in series], color=colour, lw=1.4, marker=marker, ms=3.5,
                 label=label)
-        if projection is not None:
-            target, value, low, high = projection
-            last_period, last_value = series[-1]
-            ax.plot([last_period, target], [last_value, value], color=colour, lw=1.2, ls="--")
-            ax.plot(target, value, marker=marker, mfc="white", mec=colour, ms=5, ls="none")
-            if colour == WORSE and low == low and high == high:
-                ax.errorbar(target, value, yerr=[[value - low], [high - value]], color=colour, capsize=3, lw=1)
+        if band:
+            years, trend, low, high = (list(column) for column in zip(*band, strict=True))
+            ax.plot(years, trend, color=colour, lw=1.2, ls="--")
+            ax.plot(years[-1], trend[-1], marker=marker, mfc="white", mec=colour, ms=5, ls="none")
+            if colour == WORSE and all(v == v for v in low + high):
+                ax.fill_between(years, low, high, color=colour, alpha=0.2, lw=0)
     ax.set_title(textwrap.fill(title, 44), loc="left")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
     _number_axis(ax, decimals, lang, axis="y")

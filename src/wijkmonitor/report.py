@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -263,10 +264,30 @@ def draw_maps(run: RunData, config: dict, out_dir: Path) -> list[dict]:
     return manifest
 
 
+def prediction_band(points: list[tuple[int, float]], target: int, unit: dict | None,
+                    min_points: int = 3) -> list[tuple[int, float, float, float]]:
+    """The fitted linear trend of a series from its last year to `target`, with the 95% prediction
+    interval for each year: the model of the projections table (`stats.projection.project_linear`),
+    kept within the unit's bounds like the table. Empty with fewer than `min_points` points."""
+    from .stats.projection import project_linear
+
+    if len(points) < min_points:
+        return []
+    frame = pd.DataFrame(points, columns=["period", "value"]).assign(series="")
+    low, high = (float(unit[b]) if unit and pd.notna(unit.get(b)) else default
+                 for b, default in (("min", -np.inf), ("max", np.inf)))
+    band = []
+    for year in range(points[-1][0], target + 1):
+        p = project_linear(frame, ["series"], year, min_points=min_points).iloc[0]
+        band.append((year, *(float(v) for v in np.clip(p[["projected", "pi_low", "pi_high"]].astype(float), low, high))))
+    return band
+
+
 def draw_projections(run: RunData, config: dict, out_dir: Path) -> list[dict]:
     """"Wat als we niets doen?": per focus area and key indicator with a projection, a chart of the
-    area's and the city's series extended to the target year."""
+    area's and the city's series and their trends extended to the target year with the prediction band."""
     report, city, city_code, tr = config["report"], config["city"]["name"], config["city"]["code"], run.lang
+    min_points = config["analysis"]["min_periods_for_trend"]
     projections = _no_category(run.projections)
     manifest = []
     for code in report["focus_areas"]:
@@ -275,15 +296,12 @@ def draw_projections(run: RunData, config: dict, out_dir: Path) -> list[dict]:
             if p.empty:
                 continue
             p = p.iloc[0]
-            c = projections[(projections["indicator_id"] == indicator) & (projections["area_code"] == city_code)]
             unit = run.unit_of(indicator)
             target = int(p["target_period"])
-            city_projection = None if c.empty else (target, float(c["projected"].iloc[0]),
-                                                    float(c["pi_low"].iloc[0]), float(c["pi_high"].iloc[0]))
+            area, city_series = series(run, indicator, code), series(run, indicator, city_code)
             fig = figures.projection_chart(
-                run.label(indicator), run.area_name(code), series(run, indicator, code),
-                (target, float(p["projected"]), float(p["pi_low"]), float(p["pi_high"])), city,
-                series(run, indicator, city_code), city_projection,
+                run.label(indicator), run.area_name(code), area, prediction_band(area, target, unit, min_points),
+                city, city_series, prediction_band(city_series, target, unit, min_points),
                 decimals=int(unit["decimals"]) if unit else 1, lang=tr.code)
             name = f"projection_{indicator}_{code}.svg"
             figures.save_svg(fig, out_dir / name)
@@ -294,8 +312,7 @@ def draw_projections(run: RunData, config: dict, out_dir: Path) -> list[dict]:
                 "caption": tr("figure.projection_caption", **names, target=target),
                 "alt": tr("figure.projection_alt", **names, target=target,
                           projected=tr.value(p["projected"], unit), low=tr.value(p["pi_low"], unit),
-                          high=tr.value(p["pi_high"], unit),
-                          city_projected=tr.value(city_projection[1] if city_projection else None, unit)),
+                          high=tr.value(p["pi_high"], unit), city_projected=tr.value(p["city_projected"], unit)),
             })
     return manifest
 
@@ -419,9 +436,9 @@ def _uncertainty_source(row, tr: Language) -> str:
 
 
 def _area_series(frame: pd.DataFrame, indicator: str, code: str) -> pd.DataFrame:
-    """The rows of one indicator and area (headline category), by period."""
-    rows = frame[(frame["indicator_id"] == indicator) & (frame["area_code"] == code)]
-    return _no_category(rows).sort_values("period") if "period" in rows else _no_category(rows)
+    """The rows of one indicator and area (headline category), in period order where the table has periods."""
+    rows = _no_category(frame[(frame["indicator_id"] == indicator) & (frame["area_code"] == code)])
+    return rows.sort_values("period") if "period" in rows.columns else rows
 
 
 def significance_sentence(run: RunData, indicator: str, code: str) -> str | None:
