@@ -14,6 +14,7 @@ rule analyse:
     benchmark:
         f"{LOGS}/benchmarks/analyse.tsv"
     params:
+        code=CODE,
         city=config["city"]["code"],
         catalogue=CATALOGUE,
         settings=ANALYSIS_SETTINGS,

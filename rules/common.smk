@@ -2,6 +2,7 @@
 import sys
 from pathlib import Path
 
+from wijkmonitor import code_digest
 from wijkmonitor.bundle import BUNDLE_TABLES, DICTIONARY
 from wijkmonitor.canonical import ANALYSIS_COLUMNS
 from wijkmonitor.config import (
@@ -37,6 +38,7 @@ VALIDATION = f"{REPORTS}/validation/results.json"
 CITY_SLUG = config["city"]["name"].lower().replace(" ", "-")
 REPORT_PDF = f"{REPORTS}/{CITY_SLUG}-{config['periods']['last']}.pdf"
 WORDS = Language(config["report"]["language"])  # category names in `snakemake --report`
+CODE = code_digest()  # every rule's param: a changed package reruns the steps
 
 
 def staging(key, suffix):

@@ -17,6 +17,7 @@ rule ingest:
     wildcard_constraints:
         source="[a-z][a-z0-9_]*",
     params:
+        code=CODE,
         raw=lambda w: vars(RAW[f"{w.source}/{w.name}"]),
         catalogue=CATALOGUE,
         settings=config["ingest"],

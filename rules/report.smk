@@ -51,6 +51,7 @@ rule figures:
     benchmark:
         f"{LOGS}/benchmarks/figures.tsv"
     params:
+        code=CODE,
         config=config,
     message:
         "Drawing the figures"
@@ -78,6 +79,7 @@ rule report:
     benchmark:
         f"{LOGS}/benchmarks/report.tsv"
     params:
+        code=CODE,
         config=config,
         code_root=workflow.basedir,
     message:
@@ -98,6 +100,7 @@ rule bundle:
     benchmark:
         f"{LOGS}/benchmarks/bundle.tsv"
     params:
+        code=CODE,
         min_cases=config["analysis"]["min_cases"],
     message:
         "Writing the data bundle (CSV for spreadsheets) and its data dictionary"

@@ -14,6 +14,7 @@ rule warehouse:
     benchmark:
         f"{LOGS}/benchmarks/warehouse.tsv"
     params:
+        code=CODE,
         n=len(RAW),
         catalogue=CATALOGUE,
         priorities={s["id"]: i for i, s in enumerate(config["sources"])},
@@ -35,6 +36,7 @@ rule validate:
     benchmark:
         f"{LOGS}/benchmarks/validate.tsv"
     params:
+        code=CODE,
         first=config["periods"]["first"],
         last=config["periods"]["last"],
     message:

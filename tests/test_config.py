@@ -94,3 +94,19 @@ def test_composite_defaults_follow_the_report():
                                      report={"key_indicators": ["a"], "reference_period": 2017}))
     assert analysis_settings(chosen)["composite"] == {
         "indicators": ["c"], "base_period": 2015, "weights": {}, "themes": {}, "sensitivity": 0.5}
+
+
+def test_code_digest_follows_the_package_source(tmp_path):
+    from wijkmonitor import code_digest
+
+    (tmp_path / "readers").mkdir()
+    (tmp_path / "readers/a.py").write_text("x = 1\n")
+    (tmp_path / "messages.yaml").write_text("a: {nl: b, en: c}\n")
+    first = code_digest(tmp_path)
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__/a.cpython-311.pyc").write_bytes(b"\0")
+    (tmp_path / "notes.txt").write_text("not code")
+    assert code_digest(tmp_path) == first  # compiled files and other files do not count
+    (tmp_path / "readers/a.py").write_text("x = 2\n")
+    assert code_digest(tmp_path) != first
+    assert len(code_digest()) == 64 and code_digest() == code_digest()

@@ -95,7 +95,8 @@ def test_every_figure_is_embedded_with_its_own_title_and_caption(demo_report):
         result = figures[f"reports/figures/{entry['file']}"]
         assert decoded(result["data_uri"]) == (workdir / "reports/figures" / entry["file"]).read_bytes()
         text = text_of(result["caption"])
-        assert text == f"{' '.join(entry['title'].split())} {' '.join(entry['caption'].split())}", entry["file"]
+        assert text == (f"{' '.join(entry['title'].split())} {' '.join(entry['caption'].split())} "
+                        f"Beschrijving: {' '.join(entry['alt'].split())}"), entry["file"]  # alt text too
         assert result["caption"].startswith(f"<p><strong>{html.escape(entry['title'], quote=False)}</strong></p>")
         assert result["labels"]["figure"].startswith(entry["title"])
     assert len({r["caption"] for r in figures.values()}) == len(manifest)

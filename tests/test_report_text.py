@@ -1,7 +1,6 @@
 """The typst template: names from input files are text, never markup."""
 
 import io
-import json
 
 from pypdf import PdfReader
 

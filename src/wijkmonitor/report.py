@@ -167,11 +167,17 @@ def largest_gaps(run: RunData, n: int) -> pd.DataFrame:
 
 
 def widening_gaps(run: RunData) -> pd.DataFrame:
+    """Unfavourable gaps of wijken that widen significantly, fastest first: by the gap's yearly change
+    relative to the city's value in the last year (so rates in different units compare)."""
     t = _no_category(run.trends[(run.trends["level"] == "wijk")])
     ind = run.indicators.set_index("id")
     t = t[t["indicator_id"].map(ind["catalogued"]).fillna(False).astype(bool)]
-    return t[(t["gap_trend"] == "widening") & (t["unfavourable"] == True)].sort_values(  # noqa: E712
-        ["gap_slope_p", "indicator_id", "area_code"])
+    t = t[(t["gap_trend"] == "widening") & (t["unfavourable"] == True)]  # noqa: E712
+    city = _no_category(run.gaps)[["indicator_id", "area_code", "period", "city_value"]]
+    t = t.merge(city, left_on=["indicator_id", "area_code", "last_period"],
+                right_on=["indicator_id", "area_code", "period"], how="left")
+    t["pace"] = (t["gap_slope"].astype(float) / t["city_value"].astype(float)).abs()
+    return t.sort_values(["pace", "indicator_id", "area_code"], ascending=[False, True, True], na_position="last")
 
 
 def series(run: RunData, indicator: str, area: str) -> list[tuple[int, float]]:
@@ -699,7 +705,7 @@ def _summary(run: RunData, config: dict) -> dict:
         widening_items.append(tr("summary.widening", area=run.area_name(r.area_code),
                                  indicator=run.label(r.indicator_id).lower(), first_gap=tr.gap(r.first_gap, unit),
                                  first=r.first_period, last_gap=tr.gap(r.last_gap, unit), last=r.last_period,
-                                 p=tr.p(r.gap_slope_p)))
+                                 pace=tr.gap(r.gap_slope, unit), p=tr.p(r.gap_slope_p)))
     t_wijk = _no_category(run.trends[run.trends["level"] == "wijk"])
     t_wijk = t_wijk[t_wijk["indicator_id"].isin(run.indicators.loc[run.indicators["catalogued"], "id"])]
     counts = t_wijk["gap_trend"].value_counts()

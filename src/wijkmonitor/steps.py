@@ -21,6 +21,7 @@ import pandas as pd
 from .areas import AreaMatcher, load_register
 from .catalogue import Catalogue
 from .errors import WijkmonitorError
+from .i18n import Language
 
 log = logging.getLogger("wijkmonitor")
 
@@ -169,7 +170,7 @@ def draw_figures(db_path: str, analysis: dict[str, str], validation: str, config
     run = load_run(db_path, analysis, validation, config["report"]["language"])
     manifest = build_figures(run, config, out_dir)
     log.info("figures: %d drawn in %s", len(manifest), out_dir)
-    write_figure_captions(manifest, Path(out_dir) / "captions")
+    write_figure_captions(manifest, Path(out_dir) / "captions", run.lang)
     write_json(manifest, out_manifest)
 
 
@@ -182,12 +183,14 @@ def rst_text(text: str) -> str:
     return RST_PUNCTUATION.sub(r"\\\1", " ".join(text.split()))
 
 
-def write_figure_captions(manifest: list[dict], out_dir: Path) -> None:
-    """Per figure `<out_dir>/<file stem>.rst`: its title in bold and its caption, which
+def write_figure_captions(manifest: list[dict], out_dir: Path, tr: Language) -> None:
+    """Per figure `<out_dir>/<file stem>.rst`: its title in bold, its caption and its text alternative
+    (the PDF's alt text, which Snakemake's HTML report cannot attach to the image itself), which
     reports/captions/figures.rst includes in `snakemake --report`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for entry in manifest:
-        text = f"**{rst_text(entry['title'])}**\n\n{rst_text(entry['caption'])}\n"
+        text = (f"**{rst_text(entry['title'])}**\n\n{rst_text(entry['caption'])}\n\n"
+                f"*{rst_text(tr('html.description'))}* {rst_text(entry['alt'])}\n")
         (out_dir / f"{Path(entry['file']).stem}.rst").write_text(text, encoding="utf-8")
 
 
