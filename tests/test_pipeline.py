@@ -85,6 +85,8 @@ def test_demo_report_names_every_wijk_and_the_overvecht_gap(demo_run):
     assert "Huishoudens met bijstand (2023) per wijk, schematische kaart (één vlak per gebied)" in flat
     # Per theme: the wijken now and four years earlier; in the summary the significant changes.
     assert "Nu en vier jaar eerder" in flat and "Significante veranderingen in vier jaar" in flat
+    # Definitions of the indicators shown, in the report's language, from the catalogue.
+    assert "Definities" in flat and "Percentage huishoudens met een bijstandsuitkering (Participatiewet)." in flat
     # Fastest-widening gaps first, with their pace: Overvecht's bijstand gap grows 0.33 points a year, 5.6% of
     # the city's 5.9%.
     assert ("Overvecht: het verschil met de stad in huishoudens met bijstand groeide van +10,5 procentpunt in 2014 "
@@ -161,6 +163,7 @@ def test_english_report_from_the_same_run(demo_run, tmp_path):
            "(+13.5 percentage points; 3.3× the city level)" in flat
     assert "If nothing changes, Overvecht will in 2030 still be worse than the city in" in flat
     assert "Summary" in flat and "Profiles" in flat and "Appendix: provenance" in flat
+    assert "Share of households receiving a social-assistance benefit (Participatiewet)." in flat
     for dutch in ("procentpunt", "Samenvatting", "tegen", "ongunstiger", "18,2%", "pagina"):
         assert dutch not in flat, dutch
     svg = (workdir / "reports/figures/profile_WK034403.svg").read_text(encoding="utf-8")

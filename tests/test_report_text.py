@@ -36,6 +36,7 @@ def render(tmp_path, lang: str) -> str:
         "profiles": [{"name": hostile, "figure": {"file": "p.svg", "alt": hostile, "caption": hostile},
                       "outlook": [hostile]}],
         "sources": [], "hashes": [], "versions": [], "config": hostile, "revision": "abc", "methods": [],
+        "definitions": [[hostile, "%", hostile, hostile, hostile]],
     }
     (tmp_path / "p.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
     render_pdf(context, ROOT / "reports/templates/report.typ", tmp_path, tmp_path / "r.pdf")
@@ -53,7 +54,7 @@ def test_template_renders_hostile_names_literally(tmp_path):
     text = render(tmp_path, "nl")
     assert "Gebieden die niet in het gebiedsregister staan" in text and "Als er niets verandert" in text
     assert "Ongelijkheid tussen de wijken" in text and "Samengestelde index 2023" in text
-    assert "Profielen" in text and "Kaarten" in text and "(buurtkaart)" in text and "Nu en vier jaar eerder" in text
+    assert "Profielen" in text and "Kaarten" in text and "(buurtkaart)" in text and "Definities" in text and "Nu en vier jaar eerder" in text
     assert "Significante veranderingen in vier jaar" in text and "pagina 2 van" in text
     assert text.count("*vet*") >= 3 and "$x$" in text and "<anker>" in text and "#set page" in text
     assert text.count("[haak] ]") >= 10 and "18,2% (17,0%) ↓" in text

@@ -15,7 +15,7 @@ from .errors import ConfigError
 
 POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
 INDICATOR_COLUMNS = [
-    "id", "label_nl", "label_en", "theme", "unit", "polarity", "source", "definition",
+    "id", "label_nl", "label_en", "theme", "unit", "polarity", "source", "definition", "definition_nl",
     "denominator", "catalogued",
 ]
 _REQUIRED = ("id", "label_nl", "label_en", "theme", "unit", "polarity", "source_keys")

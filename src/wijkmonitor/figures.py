@@ -67,6 +67,7 @@ class Panel:
     areas: list[tuple[str, float, str]]  # (name, value, "worse"|"better"|"neutral")
     earlier: dict[str, float] = field(default_factory=dict)
     decimals: int = 1
+    indicator_id: str = ""  # where the panel comes from (the report's definitions list), not drawn
 
 
 def _axis_decimals(values: list[float], decimals: int) -> int:
@@ -159,6 +160,7 @@ class SpineRow:
     higher_is_better: bool | None
     value_text: str
     city_text: str
+    indicator_id: str = ""  # where the row comes from (the report's definitions list), not drawn
 
 
 def spine_chart(rows: list[SpineRow], *, lang: str = "nl"):

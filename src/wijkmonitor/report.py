@@ -155,7 +155,7 @@ def theme_panels(run: RunData, members: list[str], key_indicators: list[str], li
             areas=[(run.area_name(r.area_code), float(r.value), _judgement(r.unfavourable_gap))
                    for r in rows.itertuples()],
             earlier={run.area_name(r.area_code): float(r.value) for r in earlier.itertuples()},
-            decimals=int(unit["decimals"]) if unit else 1,
+            decimals=int(unit["decimals"]) if unit else 1, indicator_id=indicator,
         ))
     return panels
 
@@ -210,6 +210,7 @@ def profile_rows(run: RunData, code: str, themes: list[list[str]], key_indicator
                 trend=recent.get(indicator) if pd.notna(recent.get(indicator, pd.NA)) else None,
                 higher_is_better={"higher_is_better": True, "lower_is_better": False}.get(polarity.get(indicator)),
                 value_text=run.lang.value(r["value"], unit), city_text=run.lang.value(r["city_value"], unit),
+                indicator_id=indicator,
             ))
     return rows
 
@@ -337,6 +338,7 @@ def draw_profiles(run: RunData, config: dict, out_dir: Path) -> list[dict]:
         worse = [r.label for r in rows if r.comparison == "worse"]
         manifest.append({
             "file": name, "kind": "profile", "area_code": area.code, "level": area.level,
+            "indicators": [r.indicator_id for r in rows],
             "title": tr("figure.profile_title", area=area.name),
             "caption": tr("figure.profile_caption", area=area.name, city=city,
                           level=tr(f"level.{area.level}_plural")),
@@ -394,7 +396,7 @@ def build_figures(run: RunData, config: dict, out_dir: str | Path) -> list[dict]
         figures.save_svg(fig, out_dir / name)
         manifest.append({
             "file": name, "kind": "theme", "theme": theme["id"], "title": label,
-            "panels": [p.title for p in panels],
+            "panels": [p.title for p in panels], "indicators": [p.indicator_id for p in panels],
             "caption": tr("figure.theme_caption", theme=label, city=city),
             "alt": tr("figure.theme_alt", theme=label, items="; ".join(
                 tr("figure.theme_alt_item", indicator=p.title, value=tr.number(p.city_value, p.decimals))
@@ -823,6 +825,24 @@ def _quality(run: RunData) -> dict:
             "n_uncatalogued": len(uncatalogued), "quarantined": quarantined[:40], "n_quarantined": len(quarantined)}
 
 
+def definitions(run: RunData, manifest: list[dict], key: list[str]) -> list[list[str]]:
+    """Every indicator the report shows (key indicators, then those in the figures, in order of first
+    appearance): label, unit, polarity, source and definition from the catalogue."""
+    tr = run.lang
+    shown = list(dict.fromkeys(key + [i for m in manifest for i in m.get("indicators", [])]
+                               + [m["indicator_id"] for m in manifest if "indicator_id" in m]))
+    indicators = run.indicators.set_index("id")
+    rows = []
+    for indicator in shown:
+        entry = indicators.loc[indicator]
+        unit = run.unit_of(indicator)
+        definition = entry["definition_nl"] if tr.code == "nl" and pd.notna(entry["definition_nl"]) else entry["definition"]
+        rows.append([run.label(indicator), unit[f"label_{tr.code}"] if unit else "–",
+                     tr(f"polarity.{entry['polarity']}"), entry["source"] if pd.notna(entry["source"]) else "–",
+                     definition if pd.notna(definition) else "–"])
+    return rows
+
+
 def _methods(config: dict, tr: Language) -> list[str]:
     analysis = config["analysis"]
     return [tr("method.gap"), tr("method.rank"),
@@ -881,6 +901,7 @@ def build_context(run: RunData, config: dict, manifest: list[dict], code_root: s
         "config": yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
         "revision": code_revision(code_root, tr),
         "methods": _methods(config, tr),
+        "definitions": definitions(run, manifest, key),
     }
 
 

@@ -25,7 +25,7 @@ CREATE TABLE unit (
 );
 CREATE TABLE indicator (
     id VARCHAR PRIMARY KEY, label_nl VARCHAR NOT NULL, label_en VARCHAR, theme VARCHAR,
-    unit VARCHAR, polarity VARCHAR NOT NULL, source VARCHAR, definition VARCHAR,
+    unit VARCHAR, polarity VARCHAR NOT NULL, source VARCHAR, definition VARCHAR, definition_nl VARCHAR,
     denominator VARCHAR, catalogued BOOLEAN NOT NULL
 );
 CREATE TABLE source_file (
@@ -93,6 +93,7 @@ def indicator_table(catalogue: Catalogue, observations: pd.DataFrame) -> pd.Data
             "label_nl": extra["source_indicator"],
             "polarity": "neutral",
             "definition": "Not in the indicator catalogue; kept under an id derived from its header.",
+            "definition_nl": "Niet in de indicatorcatalogus; bewaard onder een naam afgeleid van de kolomkop.",
             "catalogued": False,
         }
     )
