@@ -323,3 +323,15 @@ def test_references_cover_every_method():
     assert set(trends.REFERENCES) == {"recent_trend", "sigma_convergence", "beta_convergence"}
     assert set(projection.REFERENCES) == {"project_linear", "years_to_close"}
     assert all(len(text) > 40 for text in [*trends.REFERENCES.values(), *projection.REFERENCES.values()])
+
+
+def test_projection_path_is_project_linear_at_every_target():
+    from wijkmonitor.stats.projection import project_linear_path
+
+    frame = pd.DataFrame({"area": ["A"] * 5 + ["B"] * 3, "period": [2014, 2015, 2016, 2017, 2018, 2016, 2017, 2018],
+                          "value": [10.0, 13.0, 13.5, 17.0, 18.0, 5.0, 5.5, 6.5]})
+    path = project_linear_path(frame, ["area"], [2019, 2025, 2030])
+    for target in (2019, 2025, 2030):
+        single = project_linear(frame, ["area"], target)
+        for area in ("A", "B"):
+            assert path.loc[(area, target)].tolist() == pytest.approx(single.loc[area].tolist(), nan_ok=True)

@@ -276,18 +276,17 @@ def prediction_band(points: list[tuple[int, float]], target: int, unit: dict | N
     """The fitted linear trend of a series from its last year to `target`, with the 95% prediction
     interval for each year: the model of the projections table (`stats.projection.project_linear`),
     kept within the unit's bounds like the table. Empty with fewer than `min_points` points."""
-    from .stats.projection import project_linear
+    from .stats.projection import project_linear_path
 
     if len(points) < min_points:
         return []
     frame = pd.DataFrame(points, columns=["period", "value"]).assign(series="")
     low, high = (float(unit[b]) if unit and pd.notna(unit.get(b)) else default
                  for b, default in (("min", -np.inf), ("max", np.inf)))
-    band = []
-    for year in range(points[-1][0], target + 1):
-        p = project_linear(frame, ["series"], year, min_points=min_points).iloc[0]
-        band.append((year, *(float(v) for v in np.clip(p[["projected", "pi_low", "pi_high"]].astype(float), low, high))))
-    return band
+    years = list(range(points[-1][0], target + 1))
+    path = project_linear_path(frame, ["series"], years, min_points=min_points)
+    values = np.clip(path[["projected", "pi_low", "pi_high"]].astype(float).to_numpy(), low, high)
+    return [(year, *map(float, row)) for year, row in zip(years, values, strict=True)]
 
 
 def draw_projections(run: RunData, config: dict, out_dir: Path) -> list[dict]:

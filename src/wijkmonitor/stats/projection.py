@@ -51,7 +51,20 @@ def project_linear(frame: pd.DataFrame, keys: list[str], target: float, x: str =
     fewer than `min_points` points or when all x are equal; the interval is NaN too with fewer than 3 points
     (no residual degrees of freedom). Points exactly on a line give an interval of (numerically) zero width.
     """
-    min_points = max(int(min_points), 2)
+    return _predict(_fit(frame, keys, x, y), frame, keys, x, target, confidence, min_points)
+
+
+def project_linear_path(frame: pd.DataFrame, keys: list[str], targets: list[float], x: str = "period",
+                        y: str = "value", confidence: float = 0.95, min_points: int = 3) -> pd.DataFrame:
+    """`project_linear` for several target periods from one fit (a prediction band): the same columns,
+    indexed by `keys` plus `target`."""
+    sums = _fit(frame, keys, x, y)
+    parts = [_predict(sums, frame, keys, x, t, confidence, min_points).assign(target=t) for t in targets]
+    return pd.concat(parts).set_index("target", append=True)
+
+
+def _fit(frame: pd.DataFrame, keys: list[str], x: str, y: str) -> pd.DataFrame:
+    """Per group the sums of the OLS fit: n, x and y means, Sxx, Sxy, SSE and the last x."""
     data = frame[[*keys, x, y]].dropna(subset=[x, y]).copy()
     data["_x"], data["_y"] = data[x].astype(float), data[y].astype(float)
     grouped = data.groupby(keys, dropna=False, sort=True)
@@ -66,7 +79,14 @@ def project_linear(frame: pd.DataFrame, keys: list[str], target: float, x: str =
         n=("_x", "size"), xbar=("_x", "mean"), ybar=("_y", "mean"), sxx=("_sxx", "sum"), sxy=("_sxy", "sum"),
         sse=("_res2", "sum"), last_period=(x, "max"))
     groups = frame[keys].groupby(keys, dropna=False, sort=True).size().index if keys else sums.index
-    sums = sums.reindex(groups)
+    return sums.reindex(groups)
+
+
+def _predict(sums: pd.DataFrame, frame: pd.DataFrame, keys: list[str], x: str, target: float, confidence: float,
+             min_points: int) -> pd.DataFrame:
+    """The fitted line at `target` with its prediction interval, from `_fit`'s sums."""
+    min_points = max(int(min_points), 2)
+    groups = sums.index
     n = sums["n"].fillna(0).astype(int)
     dof = n - 2
     fit = (n >= min_points) & (sums["sxx"] > 0)
