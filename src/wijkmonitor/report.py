@@ -173,7 +173,7 @@ def widening_gaps(run: RunData) -> pd.DataFrame:
     ind = run.indicators.set_index("id")
     t = t[t["indicator_id"].map(ind["catalogued"]).fillna(False).astype(bool)]
     t = t[(t["gap_trend"] == "widening") & (t["unfavourable"] == True)]  # noqa: E712
-    city = _no_category(run.gaps)[["indicator_id", "area_code", "period", "city_value"]]
+    city = run.headline_gaps[["indicator_id", "area_code", "period", "city_value"]]
     t = t.merge(city, left_on=["indicator_id", "area_code", "last_period"],
                 right_on=["indicator_id", "area_code", "period"], how="left")
     t["pace"] = (t["gap_slope"].astype(float) / t["city_value"].astype(float)).abs()
@@ -323,10 +323,10 @@ def draw_projections(run: RunData, config: dict, out_dir: Path) -> list[dict]:
     return manifest
 
 
-def draw_profiles(run: RunData, config: dict, out_dir: Path) -> list[dict]:
-    """A spine chart per area of the configured profile levels (`report.profile_levels`)."""
+def draw_profiles(run: RunData, config: dict, out_dir: Path, themes: list[list[str]]) -> list[dict]:
+    """A spine chart per area of the configured profile levels (`report.profile_levels`); `themes`:
+    the indicator ids of each theme of the report's theme set."""
     report, city, tr = config["report"], config["city"]["name"], run.lang
-    themes = list(theme_members(run, config).values())
     manifest = []
     for area in profile_areas(run, report["profile_levels"]).itertuples():
         rows = profile_rows(run, area.code, themes, report["key_indicators"])
@@ -384,9 +384,9 @@ def build_figures(run: RunData, config: dict, out_dir: str | Path) -> list[dict]
     report, city, tr = config["report"], config["city"]["name"], run.lang
     manifest = []
     order = list(run.areas.loc[run.areas["level"] == "wijk"].sort_values("code")["name"])
-    members = theme_members(run, config)
-    for theme in _theme_set(config)["themes"]:
-        panels = theme_panels(run, members[theme["id"]], report["key_indicators"])
+    themes = report_themes(run, config)
+    for theme, members in themes:
+        panels = theme_panels(run, members, report["key_indicators"])
         if not panels:
             continue
         label = theme[f"label_{tr.code}"]
@@ -401,26 +401,23 @@ def build_figures(run: RunData, config: dict, out_dir: str | Path) -> list[dict]
                 tr("figure.theme_alt_item", indicator=p.title, value=tr.number(p.city_value, p.decimals))
                 for p in panels)),
         })
-    manifest += draw_profiles(run, config, out_dir)
+    manifest += draw_profiles(run, config, out_dir, [members for _, members in themes])
     manifest += draw_maps(run, config, out_dir)
     manifest += draw_projections(run, config, out_dir)
     manifest += draw_trends(run, config, out_dir)
     return [entry | {"group": tr(f"kind.{entry['kind']}")} for entry in manifest]
 
 
-def _theme_set(config: dict) -> dict:
+def report_themes(run: RunData, config: dict) -> list[tuple[dict, list[str]]]:
+    """The themes of the report's theme set (`report.theme_set`), each with its indicator ids."""
     sets = Catalogue.load(config["catalogue"]).theme_sets
     name = config["report"]["theme_set"]
     if name not in sets:
         raise ConfigError(f"report.theme_set {name!r} is not a theme set of the catalogue; it has "
                           f"{', '.join(sets)}.", file=str(Path(config["catalogue"]) / "themes.yaml"))
-    return sets[name]
-
-
-def theme_members(run: RunData, config: dict) -> dict[str, list[str]]:
-    """Theme id -> indicator ids for the report's theme set (`report.theme_set`)."""
     indicators = run.indicators[run.indicators["catalogued"]]
-    return catalogue.theme_members(_theme_set(config), dict(zip(indicators["id"], indicators["theme"], strict=True)))
+    members = catalogue.theme_members(sets[name], dict(zip(indicators["id"], indicators["theme"], strict=True)))
+    return [(theme, members[theme["id"]]) for theme in sets[name]["themes"]]
 
 
 def _gap_phrase(row, unit: dict | None, tr: Language) -> str:
@@ -475,9 +472,9 @@ def significance_sentence(run: RunData, indicator: str, code: str) -> str | None
               last_gap=tr.gap(t["last_gap"], unit), p=tr.p(t["gap_slope_p"]))
 
 
-def significant_changes(run: RunData, indicators: list[str], code: str, years: int = 4) -> list[dict]:
-    """Key indicators whose value in an area changed significantly between `years` before its
-    latest year and that year: a z test on the two figures' standard errors (from their 95% intervals)."""
+def significant_changes(run: RunData, indicators: list[str], code: str, alpha: float, years: int = 4) -> list[dict]:
+    """Key indicators whose value in an area changed significantly (p < `alpha`) between `years` before
+    its latest year and that year: a z test on the two figures' standard errors (from their 95% intervals)."""
     from .stats.compare import change_between
 
     polarity = run.indicators.set_index("id")["polarity"]
@@ -491,7 +488,7 @@ def significant_changes(run: RunData, indicators: list[str], code: str, years: i
             continue
         now, then = rows.loc[last], rows.loc[last - years]
         test = change_between(now["value"], now["ci_low"], now["ci_high"], then["value"], then["ci_low"], then["ci_high"])
-        if test is None or test.p >= 0.05:
+        if test is None or test.p >= alpha:
             continue
         sign = polarity.get(indicator)
         higher = now["value"] > then["value"]
@@ -502,11 +499,11 @@ def significant_changes(run: RunData, indicators: list[str], code: str, years: i
     return changes
 
 
-def change_summary(run: RunData, report: dict) -> list[str]:
+def change_summary(run: RunData, report: dict, alpha: float) -> list[str]:
     """Per focus area, one sentence naming the key indicators that changed significantly in four years."""
     tr, sentences = run.lang, []
     for code in report["focus_areas"]:
-        changes = significant_changes(run, report["key_indicators"], code)
+        changes = significant_changes(run, report["key_indicators"], code, alpha)
         if not changes:
             continue
         items = [tr("summary.change_item", indicator=run.label(c["indicator_id"]).lower(),
@@ -650,7 +647,7 @@ def then_and_now(run: RunData, members: list[str], key_indicators: list[str], ci
             arrow = "↑" if (now - then) * sign > 0 else "↓"
         return f"{tr.value(now, unit)} ({tr.value(then, unit)}) {arrow}"
 
-    gaps = _no_category(run.gaps[run.gaps["level"] == "wijk"])
+    gaps = run.headline_gaps[run.headline_gaps["level"] == "wijk"]
     wijken = run.areas[run.areas["level"] == "wijk"].sort_values("code")
     rows = [[w.name] + [cell(_area_series(gaps, i, w.code).set_index("period")["value"], i, p) for i, p in columns]
             for w in wijken.itertuples()]
@@ -672,7 +669,7 @@ def references() -> list[str]:
     return sorted(cited)
 
 
-def code_revision(root: str | Path, tr: Language = DUTCH) -> str:
+def code_revision(root: str | Path, tr: Language) -> str:
     """The git commit of the code, with a note when the work tree has changes."""
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
@@ -715,7 +712,7 @@ def _summary(run: RunData, config: dict) -> dict:
                       alpha=tr.number(analysis["significance"], 2),
                       unchanged=int(counts.get("no_significant_change", 0))))
     return {"summary": summary, "largest_gaps": top_items, "widening": widening_items,
-            "changes": change_summary(run, report), "outlook": outlook_summary(run, report)}
+            "changes": change_summary(run, report, analysis["significance"]), "outlook": outlook_summary(run, report)}
 
 
 def _focus_sections(run: RunData, config: dict, key: list[str]) -> list[dict]:
@@ -777,10 +774,9 @@ def _gap_table(run: RunData, city: str, key: list[str]) -> dict:
 
 def _themes(run: RunData, config: dict, manifest: list[dict], key: list[str]) -> list[dict]:
     tr, g, themes = run.lang, run.wijk_gaps, []
-    members = theme_members(run, config)
-    for theme in _theme_set(config)["themes"]:
+    for theme, members in report_themes(run, config):
         fig = next((m for m in manifest if m["kind"] == "theme" and m["theme"] == theme["id"]), None)
-        tg = g[g["indicator_id"].isin(members[theme["id"]])]
+        tg = g[g["indicator_id"].isin(members)]
         worst = tg[(tg["polarity"] != "neutral") & (tg["unfavourable_gap"] > 0)].sort_values(
             "rel_unfavourable", ascending=False).head(3)
         lines = [tr("theme.worst_item", area=run.area_name(r.area_code), indicator=run.label(r.indicator_id).lower(),
@@ -793,7 +789,7 @@ def _themes(run: RunData, config: dict, manifest: list[dict], key: list[str]) ->
                  + (tr("theme.intro_worst", items="; ".join(lines)) if lines else ""))
         themes.append({"id": theme["id"], "label": theme[f"label_{tr.code}"],
                        "intro": intro if len(tg) else tr("theme.empty"), "figure": fig,
-                       "then_now": then_and_now(run, members[theme["id"]], key, config["city"]["name"])})
+                       "then_now": then_and_now(run, members, key, config["city"]["name"])})
     return themes
 
 
@@ -846,7 +842,8 @@ def _methods(config: dict, tr: Language) -> list[str]:
     analysis = config["analysis"]
     return [tr("method.gap"), tr("method.rank"),
             tr("method.trend", min_periods=analysis["min_periods_for_trend"], alpha=tr.number(analysis["significance"], 2)),
-            tr("method.sources"), tr("method.intervals"), tr("method.comparison"), tr("method.change"),
+            tr("method.sources"), tr("method.intervals"), tr("method.comparison"),
+            tr("method.change", alpha=tr.number(analysis["significance"], 2)),
             tr("method.spread"), tr("method.convergence"), tr("method.projection"), tr("method.composite"),
             tr("method.disclosure", min_cases=analysis["min_cases"])]
 

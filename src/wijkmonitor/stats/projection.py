@@ -51,15 +51,15 @@ def project_linear(frame: pd.DataFrame, keys: list[str], target: float, x: str =
     fewer than `min_points` points or when all x are equal; the interval is NaN too with fewer than 3 points
     (no residual degrees of freedom). Points exactly on a line give an interval of (numerically) zero width.
     """
-    return _predict(_fit(frame, keys, x, y), frame, keys, x, target, confidence, min_points)
+    return _predict(_fit(frame, keys, x, y), _integer(frame[x]), target, confidence, min_points)
 
 
 def project_linear_path(frame: pd.DataFrame, keys: list[str], targets: list[float], x: str = "period",
                         y: str = "value", confidence: float = 0.95, min_points: int = 3) -> pd.DataFrame:
     """`project_linear` for several target periods from one fit (a prediction band): the same columns,
     indexed by `keys` plus `target`."""
-    sums = _fit(frame, keys, x, y)
-    parts = [_predict(sums, frame, keys, x, t, confidence, min_points).assign(target=t) for t in targets]
+    sums, integer_x = _fit(frame, keys, x, y), _integer(frame[x])
+    parts = [_predict(sums, integer_x, t, confidence, min_points).assign(target=t) for t in targets]
     return pd.concat(parts).set_index("target", append=True)
 
 
@@ -82,9 +82,13 @@ def _fit(frame: pd.DataFrame, keys: list[str], x: str, y: str) -> pd.DataFrame:
     return sums.reindex(groups)
 
 
-def _predict(sums: pd.DataFrame, frame: pd.DataFrame, keys: list[str], x: str, target: float, confidence: float,
-             min_points: int) -> pd.DataFrame:
-    """The fitted line at `target` with its prediction interval, from `_fit`'s sums."""
+def _integer(column: pd.Series) -> bool:
+    return pd.api.types.is_integer_dtype(column.dtype)
+
+
+def _predict(sums: pd.DataFrame, integer_x: bool, target: float, confidence: float, min_points: int) -> pd.DataFrame:
+    """The fitted line at `target` with its prediction interval, from `_fit`'s sums (`integer_x`: the
+    periods are integers, so `last_period` is returned as Int64)."""
     min_points = max(int(min_points), 2)
     groups = sums.index
     n = sums["n"].fillna(0).astype(int)
@@ -98,7 +102,7 @@ def _predict(sums: pd.DataFrame, frame: pd.DataFrame, keys: list[str], x: str, t
     half = pd.Series(stats.t.ppf((1 + confidence) / 2, dof.clip(lower=1)), index=groups) * se_new
     half = half.where(fit & (dof > 0))
     last_period = sums["last_period"]
-    if pd.api.types.is_integer_dtype(frame[x].dtype):
+    if integer_x:
         last_period = last_period.astype("Int64")
     return pd.DataFrame({"projected": projected, "pi_low": projected - half, "pi_high": projected + half,
                          "n": n, "last_period": last_period}, index=groups)
