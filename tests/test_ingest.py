@@ -64,6 +64,8 @@ def test_national_rivm_file_filtered_to_the_city(shared_data, catalogue, matcher
     obs = result.observations
     good = obs[(obs["indicator_id"] == "ervaren_gezondheid_goed") & (obs["area_code"] == "WK034403")]
     assert good["value"].tolist() == [63.5]
+    # Estimates only (Marges MW00000): no interval anywhere.
+    assert log["with_interval"] == 0 and obs[["ci_low", "ci_high"]].isna().all().all()
     assert set(obs["area_code"]) <= set(matcher.register["code"]) and obs["area_code"].nunique() == 122
 
 
@@ -121,6 +123,23 @@ def test_a_row_repeated_with_the_same_values_is_kept_once(tmp_path, catalogue, m
     assert result.log["duplicate_observations_dropped"] == 3 and result.log["observations_kept"] == 9
     overvecht = result.observations[result.observations["area_code"] == "WK034403"]
     assert set(overvecht["source_row"]) == {2}
+
+
+def test_a_figure_given_twice_with_different_intervals_is_refused():
+    from wijkmonitor.canonical import observation_frame
+    from wijkmonitor.ingest import check_duplicates
+
+    figure = {"indicator_id": "roker", "area_code": "WK034403", "category": "18+", "period": 2020,
+              "vintage": "2020", "value": 27.5, "status": "ok", "source_column": "Roker_11"}
+    kept = observation_frame([{**figure, "ci_low": 25.0, "ci_high": 30.1, "source_row": 4},
+                              {**figure, "ci_low": 25.0, "ci_high": 30.1, "source_row": 9}])
+    assert check_duplicates(kept, "f.xlsx").tolist() == [False, True]  # an exact repeat is kept once
+    kept.loc[1, "ci_high"] = 31.0
+    with pytest.raises(ReaderError) as error:
+        check_duplicates(kept, "f.xlsx")
+    assert str(error.value).startswith(
+        "f.xlsx, row 9, column 'Roker_11': gives roker for WK034403 in 2020 twice with different 95% intervals: "
+        "[25.0, 30.1] (row 4, column 'Roker_11') and [25.0, 31.0] (row 9).")
 
 
 def test_old_codes_padded_codes_and_other_municipalities(tmp_path, catalogue, register):

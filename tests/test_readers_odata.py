@@ -184,10 +184,14 @@ def test_several_dimensions_make_the_category_and_perioden_the_period(tmp_path):
 
 @pytest.mark.parametrize(
     ("rows", "options", "message"),
-    [(untyped(marges="MOG0095"), {}, ", row 2, column 'Marges': Marges code 'MOG0095': only estimates (MW00000)"),
+    [(untyped(marges="MOG0095"), {}, ", row 2, column 'Marges': is a lower bound of the 95% interval (Marges "
+      "MOG0095) without an estimate row (MW00000) for the same RegioS, Geslacht, Leeftijd, Perioden (GM0344, 3000, "
+      "10000, 2023JJ00)."),
+     (untyped(marges="MOG0090"), {}, ", row 2, column 'Marges': Marges code 'MOG0090' is not one of MW00000 "
+      "(estimate), MOG0095 (lower bound of the 95% interval), MBG0095 (upper bound of the 95% interval)."),
      (untyped(period="2023KW01"), {}, ", row 2, column 'Perioden': period '2023KW01' is not a year"),
      (untyped(), {"period": 2023}, ": names its periods in column 'Perioden'; the `period` option does not apply.")],
-    ids=["interval bound", "quarter", "period option beside Perioden"],
+    ids=["bound without its estimate", "unknown margin", "quarter", "period option beside Perioden"],
 )
 def test_untyped_refusals(tmp_path, rows, options, message):
     path = write_json(tmp_path / "u.json", UNTYPED_HEADER, rows, feed=False)
@@ -319,9 +323,11 @@ def test_rivm_cells_read_as_the_rivm_reader_reads_them(rivm_2016):
     assert observed(frame, "GM0344", key) == (77.0, "ok", 14565, "ErvarenGezondheidGoedZeerGoed_4")
     assert observed(frame, "NL01", "MoeiteMetRondkomen") == (19.2, "ok", 2, "MoeiteMetRondkomen_38")
     overvecht = cell(frame, area_code="WK034403", source_indicator=key)
-    # One other dimension (Leeftijd): its code is the category; Marges is MW00000 throughout.
+    # One other dimension (Leeftijd): its code is the category; Marges is MW00000 throughout, so
+    # there are no margin rows and no intervals.
     assert (overvecht["category"], overvecht["period"], overvecht["period_label"]) == ("20300", 2016, "2016JJ00")
     assert result.skipped == {"header row": [1]}
+    assert frame["ci_low"].isna().all() and frame["ci_high"].isna().all()
     columns = ["source_indicator", "area_code", "period", "period_label", "value", "status", "source_row",
                "source_column"]
     assert frame[columns].reset_index(drop=True).equals(specialised[columns].reset_index(drop=True))

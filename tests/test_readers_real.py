@@ -51,6 +51,19 @@ def test_rivm_every_cell_kept_with_status(rivm_2016):
     assert (rivm_2016.loc[rivm_2016["status"] == "ok", "value"].notna()).all()
 
 
+def test_rivm_estimates_only_have_no_intervals(shared_data):
+    # The real files hold only Marges MW00000 (the estimates): no margin rows, ci_low/ci_high all NULL.
+    # Row 2 of 2020 65+ is NL01, column ErvarenGezondheidGoedZeerGoed_4: '    66.7'.
+    result = read_rivm_50090_xlsx(shared_data / "national/rivm-50090NED/RIVM_gezondheid2020_65+.xlsx")
+    frame = result.table
+    nl = cell(frame, area_code="NL01", source_indicator="ErvarenGezondheidGoedZeerGoed")
+    assert (nl["value"], nl["source_row"], nl["category"]) == (66.7, 2, "65+")
+    assert pd.isna(nl["ci_low"]) and pd.isna(nl["ci_high"])
+    assert frame["ci_low"].isna().all() and frame["ci_high"].isna().all()
+    assert frame["ci_low"].dtype == "Float64" and result.skipped == {"header row": [1]}
+    assert len(frame) == 17341 * 35
+
+
 @pytest.mark.parametrize(
     ("name", "overvecht", "city", "age"),
     [("2012_18+.xlsx", 65.8, 78.3, "18+"), ("2012_65+.xlsx", 49.4, 55.2, "65+"),

@@ -77,6 +77,55 @@ def test_rating_out_of_range_and_period_outside_config(tmp_path, catalogue, matc
     assert failed == {"values in mark (1-10) are in [1, 10]": 1, "periods lie within 2018-2023 (config periods)": 5}
 
 
+def set_interval(db, indicator, area, low, high):
+    """Give one observation the 95% interval a source would publish (ci_low, ci_high)."""
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE observation SET ci_low = ?, ci_high = ? WHERE indicator_id = ? AND area_code = ?",
+                [low, high, indicator, area])
+    con.close()
+
+
+def test_the_source_interval_must_contain_the_value(tmp_path, catalogue, matcher, register):
+    db, raw = build(tmp_path, catalogue, matcher, register)
+    set_interval(db, "slechte_gezondheid", "WK034403", 26.2, 31.9)  # slechte gezondheid 29 in Overvecht: inside
+    report = validate_warehouse(str(db), 2010, 2023)
+    assert report["success"]
+    interval = {r["description"]: r for r in report["results"] if "interval" in r["description"]}
+    assert len(interval) == 4 and all(r["success"] for r in interval.values())
+    assert interval["the source's 95% interval, where given, starts at or below the value (ci_low <= value)"][
+        "description_nl"] == "het 95%-interval van de bron begint, waar gegeven, bij of onder de waarde (ci_low <= value)"
+
+    set_interval(db, "slechte_gezondheid", "WK034403", 29.5, 31.9)
+    report = validate_warehouse(str(db), 2010, 2023)
+    failed = [r for r in report["results"] if not r["success"]]
+    assert [(r["description"], r["severity"], r["unexpected_count"]) for r in failed] == [
+        ("the source's 95% interval, where given, starts at or below the value (ci_low <= value)", "critical", 1)]
+    with pytest.raises(ValidationFailed) as error:
+        raise_on_failure(report)
+    assert (f"{raw}, row 2, column 'value': value = 29.0, ci_low = 29.5 (slechte_gezondheid, WK034403, 2017)"
+            in str(error.value))
+
+    set_interval(db, "slechte_gezondheid", "WK034403", 26.2, 28.0)
+    failed = [r for r in validate_warehouse(str(db), 2010, 2023)["results"] if not r["success"]]
+    assert [r["description"] for r in failed] == [
+        "the source's 95% interval, where given, ends at or above the value (value <= ci_high)"]
+    assert failed[0]["examples"] == [f"{raw}, row 2, column 'value': ci_high = 28.0, value = 29.0 "
+                                     "(slechte_gezondheid, WK034403, 2017)"]
+
+
+def test_no_interval_without_a_value(tmp_path, catalogue, matcher, register):
+    db, raw = build(tmp_path, catalogue, matcher, register)
+    set_interval(db, "buurtoordeel", "WK034401", 4.1, 5.3)  # the suppressed mark of West (row 6)
+    report = validate_warehouse(str(db), 2010, 2023)
+    failed = {r["description"]: r["examples"] for r in report["results"] if not r["success"]}
+    assert failed == {
+        "no interval bound (ci_low) where the status is not ok": [
+            f"{raw}, row 6, column 'value': ci_low = 4.1 (buurtoordeel, WK034401, 2017)"],
+        "no interval bound (ci_high) where the status is not ok": [
+            f"{raw}, row 6, column 'value': ci_high = 5.3 (buurtoordeel, WK034401, 2017)"]}
+    assert not report["success"]
+
+
 def test_outputs_get_the_usual_permissions(tmp_path):
     import os
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .canonical import ANALYSIS_COLUMNS, OBSERVATION_COLUMNS, typed_frame
+from .canonical import ANALYSIS_COLUMNS, OBSERVATION_COLUMNS, OK, typed_frame
 from .errors import ConfigError
 
 BUNDLE_TABLES = ("observations", *ANALYSIS_COLUMNS)
@@ -62,11 +62,14 @@ def load_dictionary(path: str | Path) -> pd.DataFrame:
 
 def published_observations(observations: pd.DataFrame, min_cases: int) -> pd.DataFrame:
     """The current observations as the bundle publishes them: figures on fewer than `min_cases`
-    respondents lose their value (status suppressed), as in the analysis; sorted for stable bytes."""
+    respondents lose their value (status suppressed), as in the analysis, and with it the source's
+    interval (ci_low, ci_high), which would reveal it; sorted for stable bytes."""
     from .analysis import apply_disclosure
 
     published, _ = apply_disclosure(observations.assign(count=float("nan")), min_cases)
     published = typed_frame(published, OBSERVATION_COLUMNS)
+    withheld = published["status"] != OK
+    published.loc[withheld, ["ci_low", "ci_high"]] = pd.NA
     return published.sort_values(["indicator_id", "area_code", "category", "period", "source_file", "source_row"],
                                  na_position="first").reset_index(drop=True)
 

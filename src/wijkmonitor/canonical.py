@@ -35,6 +35,8 @@ READ_COLUMNS = {
     "status": "string",
     "n": "Float64",  # respondents (surveys) or the denominator, when the source gives it
     "sd": "Float64",  # standard deviation of a mean (e.g. a report mark), when the source gives it
+    "ci_low": "Float64",  # lower bound of the 95% interval the source publishes (CBS Marges MOG0095)
+    "ci_high": "Float64",  # upper bound of that interval (MBG0095); both NULL when the source gives none
     "vintage": "string",  # the edition, when the file itself says (else the config's or the file name)
     "provisional": "boolean",  # the source flags the figure as provisional (voorlopig)
     "source_unit": "string",  # the unit as the source states it (`%`, `km`, `aantal`), else NULL
@@ -54,6 +56,8 @@ OBSERVATION_COLUMNS = {
     "status": "string",
     "n": "Float64",
     "sd": "Float64",
+    "ci_low": "Float64",
+    "ci_high": "Float64",
     "source_id": "string",
     "vintage": "string",
     "provisional": "boolean",
@@ -72,34 +76,53 @@ GAPS_COLUMNS = {
     "period": "Int64", "value": "Float64", "ci_low": "Float64", "ci_high": "Float64", "ci_method": "string",
     "n": "Float64", "n_source": "string", "count": "Float64", "city_value": "Float64", "abs_gap": "Float64",
     "rel_gap": "Float64", "unfavourable_gap": "Float64", "rank": "Int64", "n_ranked": "Int64",
-    "comparison_95": "string", "comparison_998": "string",
+    "comparison_95": "string", "comparison_998": "string", "city_p": "Float64", "city_q": "Float64",
+    "comparison_fdr": "string",
 }
 TRENDS_COLUMNS = {
     "indicator_id": "string", "category": "string", "area_code": "string", "level": "string",
-    "first_period": "Int64", "last_period": "Int64", "n_periods": "Int64",
+    "first_period": "Int64", "last_period": "Int64", "n_periods": "Int64", "trend_test": "string",
     "slope": "Float64", "slope_ci_low": "Float64", "slope_ci_high": "Float64", "slope_p": "Float64",
+    "change": "Float64", "change_p": "Float64", "trend_p": "Float64", "trend_q": "Float64",
     "recent_trend": "string",
     "first_gap": "Float64", "last_gap": "Float64", "gap_slope": "Float64", "gap_slope_p": "Float64",
-    "gap_trend": "string", "unfavourable": "boolean",
+    "gap_change": "Float64", "gap_change_p": "Float64", "gap_p": "Float64", "gap_q": "Float64",
+    "gap_trend": "string", "relative_change": "string", "unfavourable": "boolean",
 }
 INEQUALITY_COLUMNS = {
     "indicator_id": "string", "category": "string", "period": "Int64", "level": "string", "n_areas": "Int64",
     "range": "Float64", "ratio_max_min": "Float64", "cv": "Float64", "gini": "Float64", "theil": "Float64",
     "theil_between": "Float64", "theil_within": "Float64", "dissimilarity": "Float64",
     "sii": "Float64", "sii_ci_low": "Float64", "sii_ci_high": "Float64",
-    "rii": "Float64", "rii_ci_low": "Float64", "rii_ci_high": "Float64", "weights": "string",
+    "rii": "Float64", "rii_ci_low": "Float64", "rii_ci_high": "Float64", "rii_method": "string",
+    "rii_ends": "Float64", "rii_ends_ci_low": "Float64", "rii_ends_ci_high": "Float64", "weights": "string",
+}
+INEQUALITY_CHANGE_COLUMNS = {
+    "indicator_id": "string", "category": "string", "level": "string", "first_period": "Int64",
+    "last_period": "Int64", "n_areas": "Int64",
+    "city_first": "Float64", "city_last": "Float64", "city_change": "Float64", "city_change_p": "Float64",
+    "city_change_tested": "boolean", "city_improved": "boolean",
+    "theil_first": "Float64", "theil_last": "Float64", "theil_change": "Float64",
+    "theil_change_ci_low": "Float64", "theil_change_ci_high": "Float64", "theil_change_p": "Float64",
+    "between_first": "Float64", "between_last": "Float64", "within_first": "Float64", "within_last": "Float64",
+    "sii_first": "Float64", "sii_last": "Float64", "sii_change": "Float64",
+    "sii_change_ci_low": "Float64", "sii_change_ci_high": "Float64", "sii_change_p": "Float64",
+    "theil_change_q": "Float64", "sii_change_q": "Float64", "inequality_worsened": "string",
+    "divided_triumph": "boolean",
 }
 CONVERGENCE_COLUMNS = {
     "indicator_id": "string", "category": "string", "level": "string", "first_period": "Int64",
-    "last_period": "Int64", "n_periods": "Int64", "n_areas": "Int64",
+    "last_period": "Int64", "n_periods": "Int64", "n_areas": "Int64", "sigma_measure": "string",
     "sigma_slope": "Float64", "sigma_p": "Float64", "sigma_trend": "string",
     "beta": "Float64", "beta_ci_low": "Float64", "beta_ci_high": "Float64", "half_life": "Float64",
 }
 PROJECTIONS_COLUMNS = {
     "indicator_id": "string", "category": "string", "area_code": "string", "level": "string",
-    "last_period": "Int64", "target_period": "Int64", "n_periods": "Int64",
-    "projected": "Float64", "pi_low": "Float64", "pi_high": "Float64",
-    "city_projected": "Float64", "projected_gap": "Float64", "years_to_close": "Float64",
+    "scenario": "string", "model": "string", "n_waves": "Int64", "last_period": "Int64", "target_period": "Int64",
+    "projected": "Float64", "pi_low": "Float64", "pi_high": "Float64", "pi50_low": "Float64", "pi50_high": "Float64",
+    "city_projected": "Float64", "projected_gap": "Float64", "gap_pi_low": "Float64", "gap_pi_high": "Float64",
+    "position_slope": "Float64", "position_slope_ci_low": "Float64", "position_slope_ci_high": "Float64",
+    "years_to_close_low": "Float64", "years_to_close_high": "Float64", "projection_status": "string",
 }
 COMPOSITE_COLUMNS = {
     "area_code": "string", "level": "string", "period": "Int64", "theme": "string", "score": "Float64",
@@ -107,6 +130,7 @@ COMPOSITE_COLUMNS = {
 }
 ANALYSIS_COLUMNS = {
     "gaps": GAPS_COLUMNS, "trends": TRENDS_COLUMNS, "inequality": INEQUALITY_COLUMNS,
+    "inequality_change": INEQUALITY_CHANGE_COLUMNS,
     "convergence": CONVERGENCE_COLUMNS, "projections": PROJECTIONS_COLUMNS, "composite": COMPOSITE_COLUMNS,
 }
 

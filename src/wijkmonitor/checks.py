@@ -79,6 +79,22 @@ def build_checks(con, first_period: int, last_period: int) -> list[Check]:
             column="value", row_condition=f'status != "{OK}"', condition_parser="pandas", severity=CRITICAL),
               "no value where the status is not ok (suppressed, missing, not applicable)",
               "geen waarde waar de status niet ok is (geheim, ontbrekend, niet van toepassing)"),
+        # The 95% interval a source publishes with its figure (CBS/RIVM Marges): ci_low <= value <= ci_high.
+        Check("observation", gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="value", column_B="ci_low", or_equal=True, ignore_row_if="either_value_is_missing",
+            severity=CRITICAL),
+              "the source's 95% interval, where given, starts at or below the value (ci_low <= value)",
+              "het 95%-interval van de bron begint, waar gegeven, bij of onder de waarde (ci_low <= value)"),
+        Check("observation", gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="ci_high", column_B="value", or_equal=True, ignore_row_if="either_value_is_missing",
+            severity=CRITICAL),
+              "the source's 95% interval, where given, ends at or above the value (value <= ci_high)",
+              "het 95%-interval van de bron eindigt, waar gegeven, bij of boven de waarde (value <= ci_high)"),
+        *(Check("observation", gxe.ExpectColumnValuesToBeNull(
+            column=bound, row_condition=f'status != "{OK}"', condition_parser="pandas", severity=CRITICAL),
+              f"no interval bound ({bound}) where the status is not ok",
+              f"geen intervalgrens ({bound}) waar de status niet ok is")
+          for bound in ("ci_low", "ci_high")),
     ]
     for unit_id, label_en, label_nl, low, high in units:
         if low is None and high is None:
@@ -115,7 +131,8 @@ def build_checks(con, first_period: int, last_period: int) -> list[Check]:
 def _examples(check: Check, frame: pd.DataFrame, result: dict) -> list[Problem]:
     """Up to MAX_EXAMPLES failing rows, located in their raw file where the table allows."""
     problems, seen = [], set()
-    column = getattr(check.expectation, "column", None)
+    # The column a check is about, or both columns of a pair (column_A, column_B).
+    columns = [c for c in (getattr(check.expectation, name, None) for name in ("column", "column_A", "column_B")) if c]
     for index in result.get("unexpected_index_list") or result.get("partial_unexpected_index_list") or []:
         if len(problems) >= MAX_EXAMPLES:
             break
@@ -124,16 +141,16 @@ def _examples(check: Check, frame: pd.DataFrame, result: dict) -> list[Problem]:
             continue
         row = frame.loc[index]
         # One example per distinct failing value, so five examples show five different problems.
-        key = row[column] if column else index
+        key = tuple(row[c] for c in columns) if columns else index
         if key in seen:
             continue
         seen.add(key)
         if check.table == "observation":
-            shown = row[column].item() if hasattr(row[column], "item") else row[column]
+            shown = ", ".join(f"{c} = {row[c].item() if hasattr(row[c], 'item') else row[c]!r}" for c in columns)
             problems.append(Problem(
                 file=row["source_file"], row=int(row["source_row"]) if pd.notna(row["source_row"]) else None,
                 column=row["source_column"],
-                detail=f"{column} = {shown!r} ({row['indicator_id']}, {row['area_code']}, {row['period']})",
+                detail=f"{shown} ({row['indicator_id']}, {row['area_code']}, {row['period']})",
             ))
         else:
             problems.append(Problem(file=None, row=None, column=None,

@@ -110,22 +110,26 @@ def unknown_area_error(table: pd.DataFrame, path: str) -> AreaMatchError:
 
 
 def check_duplicates(kept: pd.DataFrame, path: str) -> pd.Series:
-    """Rows that repeat an earlier row's figure exactly (to drop); a figure given twice with
-    different values stops the ingest, naming both rows."""
+    """Rows that repeat an earlier row's figure exactly, interval included (to drop); a figure
+    given twice with different values or intervals stops the ingest, naming both rows."""
     key = ["indicator_id", "area_code", "category", "period", "vintage"]
-    frame = kept[key + ["value", "status", "source_row", "source_column"]].astype(object)
+    figure = ["value", "status", "ci_low", "ci_high"]
+    frame = kept[key + figure + ["source_row", "source_column"]].astype(object)
     frame[key] = frame[key].fillna("")
     repeated = frame.duplicated(key, keep=False)
     if not repeated.any():
         return pd.Series(False, index=kept.index)
     groups = frame[repeated].groupby(key, sort=False)
     for _, group in groups:
-        if group[["value", "status"]].astype(str).drop_duplicates().shape[0] > 1:
-            first, second = group.iloc[0], group.iloc[1]
+        distinct = group[figure].astype(str).drop_duplicates()
+        if distinct.shape[0] > 1:
+            first, second = group.loc[distinct.index[0]], group.loc[distinct.index[1]]
+            same_value = str(first["value"]) == str(second["value"]) and first["status"] == second["status"]
+            what, shown = ("95% intervals", "[{ci_low!r}, {ci_high!r}]") if same_value else ("values", "{value!r}")
             raise ReaderError(
                 f"gives {first['indicator_id']} for {first['area_code']} in {first['period']} twice with "
-                f"different values: {first['value']!r} (row {first['source_row']}, column "
-                f"{first['source_column']!r}) and {second['value']!r} (row {second['source_row']}).",
+                f"different {what}: {shown.format(**first)} (row {first['source_row']}, column "
+                f"{first['source_column']!r}) and {shown.format(**second)} (row {second['source_row']}).",
                 file=path, row=int(second["source_row"]), column=str(second["source_column"]),
                 hint="Remove one of the rows, or give them different vintages or categories.",
             )
@@ -208,6 +212,7 @@ def ingest_file(
         "rows_skipped_at": {reason: sorted(rows)[:20] for reason, rows in sorted(read.skipped.items())},
         "status_counts": {k: int(v) for k, v in observations["status"].value_counts().sort_index().items()},
         "provisional": int(observations["provisional"].sum()),
+        "with_interval": int(observations["ci_low"].notna().sum()),  # the source's own 95% interval
         "uncatalogued": [{"source_indicator": n, "indicator_id": resolved[n]} for n in uncatalogued],
         "periods": sorted(int(p) for p in observations["period"].dropna().unique()),
         "notes": read.notes,

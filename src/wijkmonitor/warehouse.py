@@ -43,7 +43,8 @@ CREATE TABLE quarantine (
 CREATE TABLE observation (
     indicator_id VARCHAR NOT NULL, area_code VARCHAR NOT NULL, area_name VARCHAR,
     category VARCHAR, period INTEGER NOT NULL, period_label VARCHAR, value DOUBLE,
-    status VARCHAR NOT NULL, n DOUBLE, sd DOUBLE, source_id VARCHAR NOT NULL, vintage VARCHAR,
+    status VARCHAR NOT NULL, n DOUBLE, sd DOUBLE, ci_low DOUBLE, ci_high DOUBLE,
+    source_id VARCHAR NOT NULL, vintage VARCHAR,
     provisional BOOLEAN NOT NULL, source_unit VARCHAR, source_file VARCHAR NOT NULL, source_row INTEGER, source_column VARCHAR,
     source_indicator VARCHAR
 );
@@ -144,7 +145,8 @@ def build_warehouse(
         if parquet_files:
             con.execute(
                 "INSERT INTO observation SELECT indicator_id, area_code, area_name, category, period, "
-                "period_label, value, status, n, sd, source_id, vintage, provisional, source_unit, source_file, source_row, "
+                "period_label, value, status, n, sd, ci_low, ci_high, source_id, vintage, provisional, source_unit, "
+                "source_file, source_row, "
                 "source_column, source_indicator FROM read_parquet(?) "
                 "ORDER BY indicator_id, area_code, category NULLS FIRST, period, source_file, source_row",
                 [parquet_files],

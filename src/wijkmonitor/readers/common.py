@@ -1,4 +1,5 @@
-"""Cell parsing shared by the readers: numbers in Dutch and English notation, missing markers, encodings."""
+"""Cell parsing shared by the readers: numbers in Dutch and English notation, missing markers, encodings,
+and the 95% intervals of CBS/RIVM tables with a `Marges` dimension."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from ..canonical import MARKERS, OK
+from ..canonical import MARKERS, OK, ReadResult
 from ..errors import ReaderError
 
 _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
@@ -125,3 +127,118 @@ def parse_long_cells(long: pd.DataFrame, path: str | Path, column_field: str,
             file=str(path), row=int(first["source_row"]), column=str(first[column_field]),
         )
     return value, status
+
+
+# ------------------------------------------------------------------- Marges (CBS/RIVM)
+
+# Codes of the `Marges` dimension of CBS/RIVM survey tables (50090NED and similar).
+ESTIMATE, LOWER_95, UPPER_95 = "MW00000", "MOG0095", "MBG0095"
+MARGINS = {ESTIMATE: "estimate", LOWER_95: "lower bound of the 95% interval",
+           UPPER_95: "upper bound of the 95% interval"}
+MARGIN_ROW = "margin row (interval bound, read into ci_low/ci_high)"
+
+
+def check_margin_codes(codes: pd.Series, source_row: pd.Series, path: str | Path, column: str) -> None:
+    """Refuse the first row whose (stripped) Marges code is not one of MARGINS."""
+    unknown = ~codes.isin(list(MARGINS))
+    if unknown.any():
+        first = unknown.to_numpy().argmax()
+        code = codes.iloc[first]
+        raise ReaderError(
+            (f"{column} code {code!r} is not one of " if pd.notna(code) and code else f"the {column} code is empty; "
+             "expected one of ") + ", ".join(f"{c} ({what})" for c, what in MARGINS.items()) + ".",
+            file=str(path), row=int(source_row.iloc[first]), column=column,
+            hint="Download the table with Marges 'Waarde' and, if wanted, the 95% interval bounds only.",
+        )
+
+
+def read_intervals(cells: pd.DataFrame, rows: pd.DataFrame, path: str | Path, result: ReadResult, *,
+                   margin: str, topic: str) -> pd.DataFrame:
+    """The estimate cells of a table with a Marges dimension, with `ci_low` and `ci_high`.
+
+    `rows` holds one row per source row: `source_row`, `margin` (the checked Marges code) and the
+    columns that identify a figure apart from the topic (region, period, other dimensions), as
+    stripped codes. `cells` is the melted table (`source_row`, `topic`, `value`, `status`, ...).
+    The bound rows' cells fill the interval of the estimate cell with the same key and topic; the
+    bound rows are counted in `result.skipped` (MARGIN_ROW). An interval is read only when the
+    estimate and both bounds have a value; otherwise ci_low and ci_high stay NULL, and the count
+    is noted; bounds of a figure without a value are not read (they would reveal a suppressed
+    figure), and noted. A bound row without its estimate row, two rows for the same bound, and an
+    interval that does not contain its estimate are refused with their row and column. Without
+    bound rows every cell is returned, with NULL intervals.
+    """
+    codes = rows["margin"]
+    bound_rows = codes != ESTIMATE
+    if not bound_rows.any():
+        no_interval = pd.Series(pd.NA, index=cells.index, dtype="Float64")
+        return cells.assign(ci_low=no_interval, ci_high=no_interval)
+    keys = [c for c in rows.columns if c not in ("source_row", "margin")]
+    figure = rows[keys].astype("string").fillna("").groupby(keys, sort=False).ngroup()
+    described = ", ".join(keys)
+    orphans = bound_rows & ~figure.isin(figure[~bound_rows])
+    if orphans.any():
+        first = rows[orphans].iloc[0]
+        raise ReaderError(
+            f"is a {MARGINS[first['margin']]} (Marges {first['margin']}) without an estimate row ({ESTIMATE}) "
+            f"for the same {described} (" + ", ".join(str(first[k]) for k in keys) + ").",
+            file=str(path), row=int(first["source_row"]), column=margin,
+            hint="Download the estimates together with their interval bounds.",
+        )
+    twice = bound_rows & pd.DataFrame({"figure": figure, "margin": codes}).duplicated()
+    if twice.any():
+        first = rows[twice].iloc[0]
+        earlier = rows[bound_rows & (figure == figure[twice].iloc[0]) & (codes == first["margin"])]
+        raise ReaderError(
+            f"gives the {MARGINS[first['margin']]} (Marges {first['margin']}) of the same {described} "
+            f"a second time (first in row {int(earlier['source_row'].iloc[0])}).",
+            file=str(path), row=int(first["source_row"]), column=margin,
+        )
+    result.skipped.setdefault(MARGIN_ROW, []).extend(int(r) for r in rows.loc[bound_rows, "source_row"])
+
+    # One integer per cell: (figure, topic). Bound keys are unique (checked above), so each
+    # bound lines up with the estimate cells by reindexing.
+    figure_of = pd.Series(figure.to_numpy(), index=rows["source_row"].to_numpy())
+    margin_of = pd.Series(codes.to_numpy(), index=rows["source_row"].to_numpy())
+    topic_code, topics = pd.factorize(cells[topic])
+    cell_key = pd.Series(cells["source_row"].map(figure_of).to_numpy(dtype="int64") * len(topics) + topic_code,
+                         index=cells.index)
+    cell_margin = cells["source_row"].map(margin_of)
+    is_estimate = (cell_margin == ESTIMATE).to_numpy()
+    estimates = cells[is_estimate]
+    estimate_key = cell_key[is_estimate].to_numpy()
+    estimate_ok = estimates["status"].eq(OK).fillna(False).to_numpy(dtype=bool)
+    bounds = {}
+    for code in (LOWER_95, UPPER_95):
+        chosen = (cell_margin == code).to_numpy()
+        bound = cells[chosen].set_index(cell_key[chosen].to_numpy())[["value", "status", "source_row"]]
+        bounds[code] = bound.reindex(estimate_key)
+        bounds[code]["ok"] = bounds[code]["status"].eq(OK).fillna(False).to_numpy(dtype=bool)
+    low, high = bounds[LOWER_95], bounds[UPPER_95]
+    value, low_value, high_value = (
+        frame["value"].to_numpy(dtype="float64", na_value=np.nan) for frame in (estimates, low, high))
+    complete = estimate_ok & low["ok"].to_numpy(dtype=bool) & high["ok"].to_numpy(dtype=bool)
+    for code, outside, words in ((LOWER_95, complete & (low_value > value), "above"),
+                                 (UPPER_95, complete & (high_value < value), "below")):
+        if outside.any():
+            first = outside.argmax()
+            bound, estimate = bounds[code].iloc[first], estimates.iloc[first]
+            raise ReaderError(
+                f"the {MARGINS[code]} (Marges {code}) {bound['value']:g} lies {words} its estimate "
+                f"{estimate['value']:g} (row {int(estimate['source_row'])}); the interval must contain the estimate.",
+                file=str(path), row=int(bound["source_row"]), column=str(estimate[topic]),
+            )
+    without_figure = ~estimate_ok & (low["ok"].to_numpy(dtype=bool) | high["ok"].to_numpy(dtype=bool))
+    if without_figure.any():
+        # An interval around a suppressed figure would reveal it: it is not read.
+        first = estimates.iloc[without_figure.argmax()]
+        result.notes.append(
+            f"{int(without_figure.sum())} interval bound(s) given for figures without a value, not read "
+            f"(first: row {int(first['source_row'])}, column {first[topic]!r})")
+    incomplete = estimate_ok & ~complete
+    if incomplete.any():
+        first = estimates.iloc[incomplete.argmax()]
+        result.notes.append(
+            f"{int(incomplete.sum())} figure(s) without a complete 95% interval (a bound empty, suppressed or "
+            f"absent): ci_low and ci_high left empty (first: row {int(first['source_row'])}, column {first[topic]!r})")
+    return estimates.assign(ci_low=pd.array(np.where(complete, low_value, np.nan), dtype="Float64"),
+                            ci_high=pd.array(np.where(complete, high_value, np.nan), dtype="Float64"))

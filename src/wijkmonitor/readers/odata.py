@@ -32,8 +32,13 @@ One observation per region x topic cell:
 - period: the year of the `Perioden` code (`2016JJ00` -> 2016; only year codes `JJ` are
   accepted), period_label the code as written. A table without a time dimension (85984NED) takes
   the `period` option, else the single year of `Period` in a TableInfos.json beside the metadata;
-- `Marges`: only the estimate (MW00000) is an observation of the value; a row with an interval
-  bound is refused, as the rivm reader does;
+- `Marges` (UntypedDataSet of survey tables): the estimate rows (MW00000) are the observations; the
+  rows with the bounds of the 95% interval (MOG0095 lower, MBG0095 upper) fill `ci_low`/`ci_high` of
+  the estimate with the same region, period and other dimensions, topic by topic, and are counted
+  as skipped (`common.MARGIN_ROW`), as the rivm reader does. An interval is read only when the
+  estimate and both bounds have a value. Refused, with row and column: another Marges code, a
+  bound row without its estimate row, a bound given twice, an interval that does not contain its
+  estimate (see `common.read_intervals`). Without `Marges`, ci_low and ci_high are NULL;
 - source_row: the spreadsheet row for xlsx; for JSON the record's 1-based position in `value`.
 """
 
@@ -49,9 +54,17 @@ import pandas as pd
 
 from ..canonical import ReadResult, read_frame
 from ..errors import ReaderError
-from .common import parse_long_cells, parse_series, period_from_label, read_text, strip_cell
+from .common import (
+    check_margin_codes,
+    parse_long_cells,
+    parse_series,
+    period_from_label,
+    read_intervals,
+    read_text,
+    strip_cell,
+)
 from .excel import read_sheet
-from .rivm import ESTIMATE, indicator_key
+from .rivm import indicator_key
 from .sample import EXCEL_SUFFIXES, SAMPLE_ROWS, Sample
 
 ROW_ID = "ID"
@@ -361,18 +374,6 @@ def _category(body: pd.DataFrame, layout: Layout, path: str | Path) -> pd.Series
     return parts[0].str.cat(parts[1:], sep=";")
 
 
-def _estimates_only(body: pd.DataFrame, column: str, path: str | Path) -> None:
-    codes = _codes(body, column, path, regions=False)
-    bounds = codes != ESTIMATE
-    if bounds.any():
-        code, row = _first(body.assign(**{column: codes}), bounds, column)
-        raise ReaderError(
-            f"{column} code {code!r}: only estimates ({ESTIMATE}) are observations of the value.",
-            file=str(path), row=row, column=column,
-            hint="Download the table with Marges = 'Waarde' only.",
-        )
-
-
 def _attributes_from_cells(long: pd.DataFrame, status: pd.Series, bad: pd.Series) -> set[str]:
     """Topics with no number in any cell and some text that is no marker: region attributes."""
     numeric = (~bad & status.eq("ok")).groupby(long["column"], sort=False).any()
@@ -401,8 +402,10 @@ def read_cbs_odata(path: str | Path, metadata: str | None = None, sheet: str | N
     else:
         body, header_row = _json_body(path, result), None
     layout = _layout(body, path, header_row, meta)
+    margins = None
     if layout.margins is not None:
-        _estimates_only(body, layout.margins, path)
+        margins = _codes(body, layout.margins, path, regions=False)
+        check_margin_codes(margins, body["source_row"], path, layout.margins)
     frame = pd.DataFrame({
         "_area": _codes(body, layout.geo, path, regions=meta is None),
         "_category": _category(body, layout, path),
@@ -420,6 +423,14 @@ def read_cbs_odata(path: str | Path, metadata: str | None = None, sheet: str | N
     long, value, status, bad = long[keep], value[keep], status[keep], bad[keep]
     if bad.any():
         parse_long_cells(long[bad], path, "column")  # refuses the first bad cell with its row and column
+    long = long.assign(value=value, status=status)
+    if margins is not None:
+        # A figure is identified by its region, period and other dimensions, named as in the file.
+        rows = pd.DataFrame({"source_row": body["source_row"], "margin": margins, layout.geo: frame["_area"],
+                             **{name: _codes(body, name, path, regions=False) for name in layout.others}})
+        if layout.time is not None:
+            rows[layout.time] = frame["_label"]
+        long = read_intervals(long, rows, path, result, margin=layout.margins, topic="column")
     result.table = read_frame(pd.DataFrame({
         "source_indicator": long["column"].map({c: indicator_key(c) for c in layout.topics}),
         "area_code": long["_area"],
@@ -427,9 +438,11 @@ def read_cbs_odata(path: str | Path, metadata: str | None = None, sheet: str | N
         "category": long["_category"],
         "period": long["_period"],
         "period_label": long["_label"],
-        "value": value,
-        "status": status,
+        "value": long["value"],
+        "status": long["status"],
         "n": pd.NA,
+        "ci_low": long["ci_low"] if margins is not None else pd.NA,
+        "ci_high": long["ci_high"] if margins is not None else pd.NA,
         "source_unit": long["column"].map({c: meta.unit_of(c) for c in layout.topics}) if meta else pd.NA,
         "source_row": long["source_row"],
         "source_column": long["column"],

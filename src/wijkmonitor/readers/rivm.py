@@ -1,4 +1,10 @@
-"""Reader for RIVM/CBS 50090NED "Gezondheid per wijk en buurt" (OData UntypedDataSet saved as xlsx)."""
+"""Reader for RIVM/CBS 50090NED "Gezondheid per wijk en buurt" (OData UntypedDataSet saved as xlsx).
+
+One observation per region x age group x topic cell of the estimate rows (`Marges` MW00000). Rows
+with the bounds of the 95% interval (MOG0095 lower, MBG0095 upper) are no observations: their cells
+become `ci_low`/`ci_high` of the estimate with the same region, age group and period, and the rows
+are counted as skipped (`common.MARGIN_ROW`). See `common.read_intervals` for what is refused.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ import pandas as pd
 
 from ..canonical import ReadResult, read_frame
 from ..errors import ReaderError
-from .common import parse_long_cells, period_from_label
+from .common import check_margin_codes, parse_long_cells, period_from_label, read_intervals
 from .excel import read_sheet
 from .sample import Sample
 
@@ -17,8 +23,6 @@ DIMENSIONS = ("ID", "Leeftijd", "Marges", "WijkenEnBuurten", "Perioden")
 REGION_ATTRIBUTES = ("Gemeentenaam_1", "SoortRegio_2", "Codering_3")
 # CBS codes of the `Leeftijd` dimension in 50090NED.
 AGE_GROUPS = {"20300": "18+", "53115": "18-65", "80200": "65+"}
-# `Marges` code of the estimate itself; other codes are interval bounds.
-ESTIMATE = "MW00000"
 _KEY_SUFFIX = re.compile(r"_\d+$")
 
 
@@ -54,14 +58,7 @@ def read_rivm_50090_xlsx(path: str | Path, sheet: str | None = None) -> ReadResu
             f"Leeftijd code {first['Leeftijd']!r} is not one of {', '.join(AGE_GROUPS)}.",
             file=str(path), row=int(first["source_row"]), column="Leeftijd",
         )
-    margins = body["Marges"] != ESTIMATE
-    if margins.any():
-        first = body[margins].iloc[0]
-        raise ReaderError(
-            f"Marges code {first['Marges']!r}: only estimates ({ESTIMATE}) are supported so far.",
-            file=str(path), row=int(first["source_row"]), column="Marges",
-            hint="Download the table with Marges = 'Waarde' only.",
-        )
+    check_margin_codes(body["Marges"], body["source_row"], path, "Marges")
     periods = body["Perioden"].map(period_from_label)
     if periods.isna().any():
         first = body[periods.isna()].iloc[0]
@@ -78,8 +75,11 @@ def read_rivm_50090_xlsx(path: str | Path, sheet: str | None = None) -> ReadResu
         id_vars=["WijkenEnBuurten", "_name", "Leeftijd", "_period", "Perioden", "source_row"],
         value_vars=indicator_columns, var_name="column", value_name="cell",
     )
-    value, status = parse_long_cells(long, path, "column")
-    return ReadResult(skipped={"header row": [1]}, table=read_frame(
+    long["value"], long["status"] = parse_long_cells(long, path, "column")
+    result = ReadResult(skipped={"header row": [1]}, table=read_frame([]))
+    rows = body[["source_row", "Marges", "WijkenEnBuurten", "Leeftijd", "Perioden"]].rename(columns={"Marges": "margin"})
+    long = read_intervals(long, rows, path, result, margin="Marges", topic="column")
+    result.table = read_frame(
         pd.DataFrame(
             {
                 "source_indicator": long["column"].map(indicator_key),
@@ -88,11 +88,14 @@ def read_rivm_50090_xlsx(path: str | Path, sheet: str | None = None) -> ReadResu
                 "category": long["Leeftijd"].map(AGE_GROUPS),
                 "period": long["_period"],
                 "period_label": long["Perioden"],
-                "value": value,
-                "status": status,
+                "value": long["value"],
+                "status": long["status"],
                 "n": pd.NA,
+                "ci_low": long["ci_low"],
+                "ci_high": long["ci_high"],
                 "source_row": long["source_row"],
                 "source_column": long["column"],
             }
         )
-    ))
+    )
+    return result
