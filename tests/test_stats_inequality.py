@@ -11,10 +11,13 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from wijkmonitor.stats import inequality
+from wijkmonitor.stats.compare import change_between
 from wijkmonitor.stats.inequality import (
     REFERENCES,
     dissimilarity,
+    divided_triumph,
     gini,
+    inequality_change,
     sii_rii,
     spread,
     theil_t,
@@ -438,3 +441,328 @@ def test_sii_zero_for_equal_values_and_rii_scale_invariant(data, level, factor):
     for key in ("rii", "rii_ci_low", "rii_ci_high"):
         assert scaled[key] == pytest.approx(base[key], rel=1e-9, abs=1e-12, nan_ok=True)
     assert scaled["sii"] == pytest.approx(base["sii"] * factor, rel=1e-9, abs=1e-12)
+
+
+# --- SII / RII with phe_sii's transform ---------------------------------------------------------------------
+
+def expit(t):
+    return 1.0 / (1.0 + np.exp(-np.asarray(t, dtype=float)))
+
+
+def logit(p):
+    p = np.asarray(p, dtype=float)
+    return np.log(p / (1 - p))
+
+
+# deciles 1 (most deprived) .. 10 with the phe_sii documentation populations: relative ranks
+PHE_SHARE = np.asarray(PHE_POPULATION) / np.sum(PHE_POPULATION)
+PHE_RANK = np.cumsum(PHE_SHARE) - PHE_SHARE / 2
+
+
+def test_sii_logit_transform_recovers_an_exact_line_on_the_logit_scale():
+    """Percentages whose logit is exactly linear in the relative rank, logit(y / 100) = a + b x with
+    a = logit(0.30), b = -3: phe_sii(transform = TRUE) fits that line exactly and back-transforms its ends,
+    F0 = 100 expit(a) = 30 %, F1 = 100 * 0.3 e^-3 / (0.7 + 0.3 e^-3) = 2.0892 %: SII = F1 - F0 = -27.911
+    percentage points, RII ('ends', phe_sii) = F1 / F0 = 0.069638; RII ('mean') = SII / population-weighted
+    mean of the values. The untransformed line does not fit the curve: its fitted value at the least
+    deprived end is below 0 %, so its 'ends' RII is negative."""
+    a, b = logit(0.30), -3.0
+    values = 100 * expit(a + b * PHE_RANK)
+    deciles = np.arange(1, 11)
+    f0, f1 = 100 * expit(a), 100 * expit(a + b)
+    assert f0 == pytest.approx(30.0, rel=1e-14) and f1 == pytest.approx(2.08915, abs=1e-5)
+    ends = sii_rii(values, PHE_POPULATION, deciles, higher_is_more_deprived=False, transform="logit", scale=100,
+                   rii_method="ends")
+    assert ends["sii"] == pytest.approx(f1 - f0, rel=1e-12)
+    assert ends["sii"] == pytest.approx(-27.91085, abs=1e-5)
+    assert ends["rii"] == pytest.approx(f1 / f0, rel=1e-12)
+    assert ends["rii"] == pytest.approx(0.0696385, abs=1e-7)
+    mean = sii_rii(values, PHE_POPULATION, deciles, higher_is_more_deprived=False, transform="logit", scale=100)
+    assert mean["sii"] == pytest.approx(f1 - f0, rel=1e-12)
+    assert mean["rii"] == pytest.approx((f1 - f0) / (PHE_SHARE @ values), rel=1e-12)
+    linear = sii_rii(values, PHE_POPULATION, deciles, higher_is_more_deprived=False, rii_method="ends")
+    assert linear["rii"] < 0
+    # the same data as proportions 0-1 with scale 1: the SII in proportion units, the RII unchanged
+    as_share = sii_rii(values / 100, PHE_POPULATION, deciles, higher_is_more_deprived=False, transform="logit",
+                       rii_method="ends")
+    assert as_share["sii"] == pytest.approx((f1 - f0) / 100, rel=1e-12)
+    assert as_share["rii"] == pytest.approx(f1 / f0, rel=1e-12)
+
+
+def test_sii_log_transform_recovers_an_exact_exponential_gradient():
+    """Rates with log(y) = log(50) + 0.8 x exactly: F0 = 50, F1 = 50 e^0.8 = 111.277; SII = 61.277 and
+    RII ('ends') = e^0.8 = 2.22554 exactly, whatever the populations."""
+    values = 50 * np.exp(0.8 * PHE_RANK)
+    result = sii_rii(values, PHE_POPULATION, np.arange(1, 11), higher_is_more_deprived=False, transform="log",
+                     rii_method="ends")
+    assert result["sii"] == pytest.approx(50 * math.exp(0.8) - 50, rel=1e-12)
+    assert result["rii"] == pytest.approx(math.exp(0.8), rel=1e-12)
+
+
+def test_sii_logit_limits_are_the_slope_percentiles_back_transformed_around_the_midpoint():
+    """phe_sii's procedure: simulate on the logit scale, take the percentile limits (b_low, b_high) of the
+    slope there, and back-transform with the fitted midpoint m fixed: SII_low = 100 (expit(m + b_low/2) -
+    expit(m - b_low/2)). With confidence limits that are symmetric on the logit scale, logit(y) -/+ 1.96 s,
+    the slope on the logit scale is exactly Normal(b, sd^2 = sum c_i^2 s_i^2), so the limits are known."""
+    a, b = logit(0.20), 0.9
+    values = 100 * expit(a + b * PHE_RANK + np.linspace(-0.05, 0.05, 10))  # close to, not on, a line
+    s = np.array(PHE_SE) / 10
+    z = stats.norm.ppf(0.975)
+    low, high = 100 * expit(logit(values / 100) - z * s), 100 * expit(logit(values / 100) + z * s)
+    result = sii_rii(values, PHE_POPULATION, np.arange(1, 11), higher_is_more_deprived=False, transform="logit",
+                     scale=100, ci_low=low, ci_high=high, rii_method="ends", n_sim=40_000, seed=3)
+    t = logit(values / 100)
+    centred = PHE_RANK - 0.5
+    coef = PHE_SHARE * centred / (PHE_SHARE @ centred**2)
+    slope, mid = coef @ t, PHE_SHARE @ t
+    sd = np.sqrt(np.sum((coef * s) ** 2))
+
+    def back(bt):
+        return 100 * (expit(mid + bt / 2) - expit(mid - bt / 2)), expit(mid + bt / 2) / expit(mid - bt / 2)
+
+    assert result["sii"] == pytest.approx(back(slope)[0], rel=1e-12)
+    assert result["rii"] == pytest.approx(back(slope)[1], rel=1e-12)
+    sii_width = back(slope + z * sd)[0] - back(slope - z * sd)[0]  # 15.1 percentage points
+    for limit, bt in (("ci_low", slope - z * sd), ("ci_high", slope + z * sd)):  # 12.685 and 27.792 (2e6 draws)
+        sii_expected, rii_expected = back(bt)
+        assert result[f"sii_{limit}"] == pytest.approx(sii_expected, abs=0.02 * sii_width)
+        assert result[f"rii_{limit}"] == pytest.approx(rii_expected, rel=0.01)
+    assert result["sii_ci_low"] < result["sii"] < result["sii_ci_high"]
+    # the same uncertainty given as an se on the percentage scale (delta method) gives the same draws
+    delta = sii_rii(values, PHE_POPULATION, np.arange(1, 11), higher_is_more_deprived=False, transform="logit",
+                    scale=100, se=s * values * (1 - values / 100), rii_method="ends", n_sim=40_000, seed=3)
+    assert delta == pytest.approx(result, rel=1e-9)
+
+
+def test_sii_transform_bootstrap_is_the_bootstrap_of_the_transformed_values_back_transformed():
+    """Without se: the same seed draws the same areas, so the slope limits of transform='logit' are exactly
+    those of the untransformed fit of logit(y), back-transformed around the fitted midpoint."""
+    values = np.array([32.0, 28.5, 30.1, 22.4, 20.0, 18.2, 15.5, 16.1, 12.0, 9.8])
+    order = np.arange(10)[::-1]  # the first area is the most deprived
+    logit_fit = sii_rii(logit(values / 100), PHE_POPULATION, order, n_sim=500, seed=11)
+    result = sii_rii(values, PHE_POPULATION, order, transform="logit", scale=100, n_sim=500, seed=11)
+    mid = PHE_SHARE[np.argsort(-order)] @ logit(values[np.argsort(-order)] / 100)
+    for key in ("sii", "sii_ci_low", "sii_ci_high"):
+        bt = logit_fit[key]
+        assert result[key] == pytest.approx(100 * (expit(mid + bt / 2) - expit(mid - bt / 2)), rel=1e-10)
+    assert result["sii"] < 0 and result["sii_ci_low"] < result["sii"] < result["sii_ci_high"] < 0
+
+
+def test_sii_transform_undefined_values_flat_values_and_bad_settings():
+    assert all(math.isnan(x) for x in sii_rii([0.0, 10.0, 20.0], [1, 1, 1], [3, 2, 1], transform="logit",
+                                              scale=100).values())
+    assert all(math.isnan(x) for x in sii_rii([0.5, 1.0, 0.2], [1, 1, 1], [3, 2, 1], transform="logit").values())
+    assert all(math.isnan(x) for x in sii_rii([0.0, 1.0, 2.0], [1, 1, 1], [3, 2, 1], transform="log").values())
+    flat = sii_rii([25.0] * 5, [1, 2, 3, 4, 5], np.arange(5), transform="logit", scale=100, rii_method="ends",
+                   n_sim=50)
+    assert flat == {"sii": 0.0, "sii_ci_low": 0.0, "sii_ci_high": 0.0, "rii": 1.0, "rii_ci_low": 1.0,
+                    "rii_ci_high": 1.0}
+    with pytest.raises(ValueError, match="transform"):
+        sii_rii([1, 2, 3], [1, 1, 1], [1, 2, 3], transform="probit")
+    with pytest.raises(ValueError, match="not both"):
+        sii_rii([1, 2, 3], [1, 1, 1], [1, 2, 3], se=[1, 1, 1], ci_low=[0, 1, 2], ci_high=[2, 3, 4])
+    with pytest.raises(ValueError, match="both ci_low and ci_high"):
+        sii_rii([1, 2, 3], [1, 1, 1], [1, 2, 3], ci_low=[0, 1, 2])
+    with pytest.raises(ValueError, match="scale"):
+        sii_rii([1, 2, 3], [1, 1, 1], [1, 2, 3], transform="logit", scale=0)
+
+
+def test_sii_limits_without_transform_equal_the_se_they_imply():
+    """ci_low / ci_high without a transform: se = (high - low) / (2 z), the same draws as passing se."""
+    z = stats.norm.ppf(0.975)
+    low, high = np.array(PHE_VALUE) - z * np.array(PHE_SE), np.array(PHE_VALUE) + z * np.array(PHE_SE)
+    by_limits = sii_rii(PHE_VALUE, PHE_POPULATION, np.arange(10), ci_low=low, ci_high=high, seed=4)
+    by_se = sii_rii(PHE_VALUE, PHE_POPULATION, np.arange(10), se=PHE_SE, seed=4)
+    assert by_limits == pytest.approx(by_se, rel=1e-9)
+
+
+# --- inequality change between two waves ----------------------------------------------------------------------
+
+# 12 areas in 3 wijken: % low-income households, households, and a deprivation order (higher = more deprived)
+WAVE_VALUE = np.array([8.0, 12.5, 30.2, 22.1, 5.4, 17.8, 25.0, 9.9, 14.3, 40.1, 11.0, 19.6])
+WAVE_WEIGHT = np.array([820, 1430, 650, 990, 1210, 760, 540, 1320, 880, 470, 1100, 930])
+WAVE_GROUP = np.array(list("AAAABBBBCCCC"))
+WAVE_ORDER = np.array([3.1, 4.0, 9.5, 7.7, 1.2, 5.5, 8.8, 2.9, 4.4, 9.9, 3.3, 6.0])
+
+
+def test_identical_waves_give_exactly_zero_change_with_interval_zero_and_p_one():
+    result = inequality_change(WAVE_VALUE, WAVE_VALUE, WAVE_WEIGHT, WAVE_WEIGHT, groups=WAVE_GROUP,
+                               order_first=WAVE_ORDER, n_boot=300)
+    for measure in ("theil", "between", "within", "sii"):
+        assert result[f"{measure}_change"] == 0.0
+        assert result[f"{measure}_change_ci_low"] == 0.0 and result[f"{measure}_change_ci_high"] == 0.0
+        assert result[f"{measure}_change_p"] == 1.0
+    assert result["theil_first"] == pytest.approx(theil_t(WAVE_VALUE, WAVE_WEIGHT)["theil"], rel=1e-14)
+    assert result["sii_first"] == pytest.approx(sii_rii(WAVE_VALUE, WAVE_WEIGHT, WAVE_ORDER)["sii"], rel=1e-14)
+    assert result["n_areas"] == 12 and result["n_areas_sii"] == 12
+
+
+def test_scaling_a_wave_leaves_theil_exactly_unchanged_but_not_the_sii():
+    """Theil T is scale invariant: every value x4 (a power of 2, so exact in floating point) changes neither
+    the estimate nor any bootstrap draw. The SII is absolute: it is multiplied by 4."""
+    result = inequality_change(WAVE_VALUE, 4 * WAVE_VALUE, WAVE_WEIGHT, WAVE_WEIGHT, groups=WAVE_GROUP,
+                               order_first=WAVE_ORDER, n_boot=300)
+    for measure in ("theil", "between", "within"):
+        assert result[f"{measure}_change"] == 0.0
+        assert result[f"{measure}_change_ci_low"] == 0.0 and result[f"{measure}_change_ci_high"] == 0.0
+    assert result["sii_last"] == pytest.approx(4 * result["sii_first"], rel=1e-13)
+    assert result["sii_change"] == pytest.approx(3 * result["sii_first"], rel=1e-13)
+
+
+def test_a_stretched_last_wave_is_more_unequal_in_every_draw():
+    """last = 2 y - c (c = 5 > 0): within any set of drawn areas each relative deviation (y - mean) / mean is
+    multiplied by 2 mean / (2 mean - c) > 1, a Lorenz-dominated spread, so Theil rises in EVERY draw: the
+    interval lies above 0 and p is the floor 1 / n_boot. The SII (negative: more low income at the deprived
+    end) doubles exactly, since the map is affine with slope 2: change = sii_first."""
+    last = 2 * WAVE_VALUE - 5.0
+    result = inequality_change(WAVE_VALUE, last, WAVE_WEIGHT, WAVE_WEIGHT, order_first=WAVE_ORDER, n_boot=400)
+    assert result["theil_last"] == pytest.approx(theil_t(last, WAVE_WEIGHT)["theil"], rel=1e-14)
+    assert result["theil_change"] > 0 and result["theil_change_ci_low"] > 0
+    assert result["theil_change_p"] == 1 / 400
+    assert result["sii_first"] < 0
+    assert result["sii_change"] == pytest.approx(result["sii_first"], rel=1e-12)
+    assert result["sii_change_ci_high"] < 0 and result["sii_change_p"] == 1 / 400
+    assert math.isnan(result["between_change"]) and math.isnan(result["between_change_ci_low"])  # no groups
+
+
+def test_paired_bootstrap_matches_a_loop_over_draws_with_the_same_areas_in_both_waves():
+    """The reference procedure, one draw at a time: draw the areas once (the same counts for both waves),
+    compute theil_t and sii_rii of each wave with weights count x population, difference, percentiles."""
+    rng_values = np.random.default_rng(5)
+    last = WAVE_VALUE * rng_values.lognormal(0.0, 0.15, 12)
+    last_weight = WAVE_WEIGHT * rng_values.uniform(0.9, 1.1, 12)
+    last_order = WAVE_ORDER + rng_values.normal(0, 1, 12)
+    result = inequality_change(WAVE_VALUE, last, WAVE_WEIGHT, last_weight, groups=WAVE_GROUP,
+                               order_first=WAVE_ORDER, order_last=last_order, n_boot=500, seed=21)
+    counts = inequality._bootstrap_counts(12, np.random.default_rng(21), 500)
+    differences = {measure: [] for measure in ("theil", "between", "within", "sii")}
+    for count in counts:
+        first_t = theil_t(WAVE_VALUE, count * WAVE_WEIGHT, WAVE_GROUP)
+        last_t = theil_t(last, count * last_weight, WAVE_GROUP)
+        for measure in ("theil", "between", "within"):
+            differences[measure].append(last_t[measure] - first_t[measure])
+        differences["sii"].append(sii_rii(last, count * last_weight, last_order, n_sim=1)["sii"]
+                                  - sii_rii(WAVE_VALUE, count * WAVE_WEIGHT, WAVE_ORDER, n_sim=1)["sii"])
+    for measure, values in differences.items():
+        values = np.asarray(values)
+        values = values[np.isfinite(values)]
+        low, high = np.quantile(values, [0.025, 0.975])
+        assert result[f"{measure}_change_ci_low"] == pytest.approx(low, rel=1e-9, abs=1e-12)
+        assert result[f"{measure}_change_ci_high"] == pytest.approx(high, rel=1e-9, abs=1e-12)
+        p = min(1.0, max(2 * min(np.mean(values <= 0), np.mean(values >= 0)), 1 / values.size))
+        assert result[f"{measure}_change_p"] == pytest.approx(p, abs=1e-12)
+    assert result["between_change"] + result["within_change"] == pytest.approx(result["theil_change"], abs=1e-14)
+
+
+def test_inequality_change_is_deterministic_per_seed_and_drops_unpaired_areas():
+    last = WAVE_VALUE * np.linspace(0.8, 1.3, 12)
+    one = inequality_change(WAVE_VALUE, last, WAVE_WEIGHT, WAVE_WEIGHT, order_first=WAVE_ORDER, seed=4)
+    again = inequality_change(WAVE_VALUE, last, WAVE_WEIGHT, WAVE_WEIGHT, order_first=WAVE_ORDER, seed=4)
+    assert again == pytest.approx(one, rel=0, abs=0, nan_ok=True)  # bit for bit (NaN: no groups)
+    other = inequality_change(WAVE_VALUE, last, WAVE_WEIGHT, WAVE_WEIGHT, order_first=WAVE_ORDER, seed=5)
+    assert other["theil_change"] == one["theil_change"]
+    assert other["theil_change_ci_low"] != one["theil_change_ci_low"]
+    # an area missing in the last wave (NaN value) and one with no households in the first wave are left
+    # out of BOTH waves: the result is that of the 10 complete areas, draws included
+    gappy_last, gappy_weight = last.copy(), WAVE_WEIGHT.astype(float)
+    gappy_last[3], gappy_weight[7] = np.nan, 0.0
+    gappy = inequality_change(pd.Series(WAVE_VALUE), pd.Series(gappy_last, dtype="Float64"), gappy_weight,
+                              WAVE_WEIGHT, order_first=WAVE_ORDER, seed=4)
+    complete = np.setdiff1d(np.arange(12), [3, 7])
+    reduced = inequality_change(WAVE_VALUE[complete], last[complete], WAVE_WEIGHT[complete], WAVE_WEIGHT[complete],
+                                order_first=WAVE_ORDER[complete], seed=4)
+    assert gappy == pytest.approx(reduced, rel=0, abs=0, nan_ok=True)
+    assert gappy["n_areas"] == 10 and gappy["theil_first"] != one["theil_first"]
+
+
+def test_inequality_change_degenerate_input_and_bad_settings():
+    two = inequality_change([5.0, 9.0], [5.0, 12.0], [10, 10], [10, 10])
+    assert two["theil_change"] > 0 and math.isnan(two["theil_change_ci_low"]) and math.isnan(two["theil_change_p"])
+    assert math.isnan(two["sii_first"]) and two["n_areas_sii"] == 0  # no order given
+    one = inequality_change([5.0, np.nan], [5.0, 12.0], [10, 10], [10, 10])
+    assert math.isnan(one["theil_first"]) and one["n_areas"] == 1
+    # order_last None: both waves ranked by order_first
+    fixed = inequality_change(WAVE_VALUE, WAVE_VALUE[::-1], WAVE_WEIGHT, WAVE_WEIGHT, order_first=WAVE_ORDER)
+    assert fixed["sii_last"] == pytest.approx(sii_rii(WAVE_VALUE[::-1], WAVE_WEIGHT, WAVE_ORDER)["sii"], rel=1e-13)
+    with pytest.raises(ValueError, match="one element per area"):
+        inequality_change([1, 2, 3], [1, 2], [1, 1, 1], [1, 1, 1])
+    with pytest.raises(ValueError, match="n_boot"):
+        inequality_change([1, 2, 3], [1, 2, 3], [1, 1, 1], [1, 1, 1], n_boot=0)
+
+
+# --- divided triumph ------------------------------------------------------------------------------------------
+
+def triumph_table(**columns):
+    base = {"indicator": ["x"], "city_first": [20.0], "city_last": [18.0], "polarity": ["lower_is_better"],
+            "city_se_first": [0.5], "city_se_last": [0.5], "theil_first": [0.10], "theil_last": [0.13],
+            "theil_change_ci_low": [0.01], "theil_change_ci_high": [0.05]}
+    base.update({key: [value] for key, value in columns.items()})
+    return pd.DataFrame(base)
+
+
+def test_divided_triumph_lower_is_better_tested_and_theil_worsened():
+    """% low income fell 20 -> 18 with SEs 0.5 and 0.5: z = -2 / sqrt(0.5) = -2.828, p = 0.00468 < 0.05, an
+    improvement; the Theil change interval [0.01, 0.05] lies above 0: a divided triumph, by Theil."""
+    row = divided_triumph(triumph_table()).iloc[0]
+    assert row["city_change"] == -2.0 and bool(row["city_change_tested"])
+    assert row["city_change_p"] == pytest.approx(2 * stats.norm.sf(2 / math.sqrt(0.5)), rel=1e-12)
+    assert row["city_change_p"] == pytest.approx(0.004678, abs=1e-6)
+    check = change_between(18.0, 18 - 1.96 * 0.5, 18 + 1.96 * 0.5, 20.0, 20 - 1.96 * 0.5, 20 + 1.96 * 0.5)
+    assert row["city_change_p"] == pytest.approx(check.p, rel=1e-3)
+    assert bool(row["city_improved"]) and bool(row["theil_worsened"]) and not bool(row["sii_widened"])
+    assert row["theil_change"] == pytest.approx(0.03) and row["inequality_worsened"] == "theil"
+    assert bool(row["divided_triumph"]) and row["indicator"] == "x"
+    # not significant (SEs 1.5): no improvement, no divided triumph
+    wide = divided_triumph(triumph_table(city_se_first=1.5, city_se_last=1.5)).iloc[0]
+    assert wide["city_change_p"] == pytest.approx(2 * stats.norm.sf(2 / math.sqrt(4.5)), rel=1e-12)
+    assert not bool(wide["city_improved"]) and not bool(wide["divided_triumph"])
+    # the Theil interval touches 0: inequality did not worsen beyond its uncertainty
+    unsure = divided_triumph(triumph_table(theil_change_ci_low=-0.002)).iloc[0]
+    assert not bool(unsure["theil_worsened"]) and unsure["inequality_worsened"] == "none"
+    assert bool(unsure["city_improved"]) and not bool(unsure["divided_triumph"])
+
+
+def test_divided_triumph_is_polarity_aware():
+    """The same fall of 2 is a deterioration for a higher_is_better indicator; a rise of 2 is an improvement."""
+    fell = divided_triumph(triumph_table(polarity="higher_is_better")).iloc[0]
+    assert not bool(fell["city_improved"]) and not bool(fell["divided_triumph"])
+    rose = divided_triumph(triumph_table(polarity="higher_is_better", city_first=68.0, city_last=70.0)).iloc[0]
+    assert bool(rose["city_improved"]) and bool(rose["divided_triumph"])
+    neutral = divided_triumph(triumph_table(polarity="neutral")).iloc[0]
+    assert neutral["city_improved"] is pd.NA and not bool(neutral["divided_triumph"])
+    with pytest.raises(ValueError, match="polarity"):
+        divided_triumph(triumph_table(polarity="up"))
+
+
+def test_divided_triumph_untested_city_needs_min_change():
+    """Without SEs the change is taken at face value (not tested, p NaN) but must reach min_change."""
+    small = divided_triumph(triumph_table(city_se_first=np.nan, city_se_last=np.nan, city_last=19.95),
+                            min_change=0.1).iloc[0]
+    assert not bool(small["city_change_tested"]) and math.isnan(small["city_change_p"])
+    assert not bool(small["city_improved"]) and not bool(small["divided_triumph"])
+    # 20.3 -> 20.2 at one decimal: 0.2 - 0.3 = -0.09999999999999787 in floating point, still one display unit
+    enough = divided_triumph(triumph_table(city_se_first=np.nan, city_se_last=np.nan, city_first=20.3,
+                                           city_last=20.2), min_change=0.1).iloc[0]
+    assert bool(enough["city_improved"]) and bool(enough["divided_triumph"]) and not bool(enough["city_change_tested"])
+    no_se_columns = triumph_table().drop(columns=["city_se_first", "city_se_last"])
+    assert not divided_triumph(no_se_columns)["city_change_tested"].iloc[0]
+
+
+def test_divided_triumph_by_a_widening_sii():
+    """SII -3 -> -5 (more low income at the deprived end) with the change interval [-3.5, -0.5] below 0: the
+    gradient widened. -5 -> -3 with the interval above 0 narrowed; 2 -> 4 with the interval above 0 widened."""
+    table = pd.concat([
+        triumph_table(theil_change_ci_low=-0.01, sii_first=-3.0, sii_last=-5.0, sii_change_ci_low=-3.5,
+                      sii_change_ci_high=-0.5),
+        triumph_table(theil_change_ci_low=-0.01, sii_first=-5.0, sii_last=-3.0, sii_change_ci_low=0.5,
+                      sii_change_ci_high=3.5),
+        triumph_table(sii_first=2.0, sii_last=4.0, sii_change_ci_low=0.5, sii_change_ci_high=3.5),
+        triumph_table(theil_change_ci_low=-0.01, sii_first=-3.0, sii_last=-5.0, sii_change_ci_low=-3.5,
+                      sii_change_ci_high=0.2),
+    ], ignore_index=True)
+    result = divided_triumph(table)
+    assert result["sii_widened"].tolist() == [True, False, True, False]
+    assert result["inequality_worsened"].tolist() == ["sii", "none", "theil+sii", "none"]
+    assert result["divided_triumph"].tolist() == [True, False, True, False]
+    with pytest.raises(ValueError, match="theil_first"):
+        divided_triumph(table.drop(columns=["theil_first"]))

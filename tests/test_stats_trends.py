@@ -31,9 +31,10 @@ KEYS = ["indicator_id", "category", "area_code"]
 # ---------------------------------------------------------------------------------------------- recent trend
 
 def test_recent_trend_constructed_series():
-    """Rising last five -> increasing (whatever came before); a long decline then five flat years ->
-    no_significant_change (the window ignores the decline); a clear decline -> decreasing; a window whose
-    five years hold only two values -> insufficient_data (it does not reach back to older years)."""
+    """Rising last five -> increasing (whatever came before); a long decline then five identical years ->
+    not_estimable (an exact fit has no residual variance to test against; the window ignores the decline);
+    a clear decline -> decreasing; a window whose five years hold only two values -> insufficient_data (it
+    does not reach back to older years)."""
     series = {
         "WK01": [20, 18, 17, 15, 14, 12, 3.0, 3.4, 3.9, 4.1, 4.8],   # strictly rising last five
         "WK02": [30, 28, 26, 24, 22, 20, 18, 9, 9, 9, 9, 9],         # decline, then flat last five
@@ -43,7 +44,7 @@ def test_recent_trend_constructed_series():
     }
     result = recent_trend(long_frame(series), KEYS)
     labels = result.droplevel(["indicator_id", "category"]).to_dict()
-    assert labels == {"WK01": "increasing", "WK02": "no_significant_change", "WK03": "decreasing",
+    assert labels == {"WK01": "increasing", "WK02": "not_estimable", "WK03": "decreasing",
                       "WK04": "insufficient_data", "WK05": "insufficient_data"}
     assert result.name == "recent_trend" and result.dtype == "string"
     # Over the whole series WK01 falls: the recent window is what gives "increasing".
@@ -70,9 +71,11 @@ def test_recent_trend_matches_scipy_on_last_five_points():
 def test_recent_trend_window_length_and_keys():
     frame = long_frame({"WK01": [1, 2, 3, 2, 1], "WK02": [1, 2, 3]})
     assert recent_trend(frame, KEYS, last=3).droplevel([0, 1]).to_dict() == {
-        "WK01": "decreasing", "WK02": "increasing"}  # exact lines over the last 3: p = 0
+        "WK01": "not_estimable", "WK02": "not_estimable"}  # exact lines over the last 3: no p, never p = 0
     assert recent_trend(frame, ["area_code"]).to_dict() == {
-        "WK01": "no_significant_change", "WK02": "increasing"}
+        "WK01": "no_significant_change", "WK02": "insufficient_data"}  # three points are fewer than five
+    assert recent_trend(frame, ["area_code"], min_points=3).to_dict() == {
+        "WK01": "no_significant_change", "WK02": "not_estimable"}
     assert recent_trend(frame.iloc[:0], KEYS).empty
     with pytest.raises(ValueError):
         recent_trend(frame, KEYS, last=2)
@@ -321,7 +324,7 @@ def test_years_to_close_reaches_zero(gap, slope):
 
 def test_references_cover_every_method():
     assert set(trends.REFERENCES) == {"recent_trend", "sigma_convergence", "beta_convergence"}
-    assert set(projection.REFERENCES) == {"project_linear", "years_to_close"}
+    assert set(projection.REFERENCES) == {"project_linear", "years_to_close", "relative_position_model"}
     assert all(len(text) > 40 for text in [*trends.REFERENCES.values(), *projection.REFERENCES.values()])
 
 
@@ -335,3 +338,79 @@ def test_projection_path_is_project_linear_at_every_target():
         single = project_linear(frame, ["area"], target)
         for area in ("A", "B"):
             assert path.loc[(area, target)].tolist() == pytest.approx(single.loc[area].tolist(), nan_ok=True)
+
+
+# ------------------------------------------------------------------ relative position: the mixed model
+
+
+def _position_panel(n_areas=40, waves=(2012, 2016, 2020), seed=3, slope_sd=0.02, noise=0.05):
+    """Areas with known random intercepts and slopes (per year) around a common slope of 0.01 a year."""
+    rng = np.random.default_rng(seed)
+    u0, u1 = rng.normal(0, 0.4, n_areas), rng.normal(0, slope_sd, n_areas)
+    rows = [{"area_code": f"BU{i:03d}", "period": year,
+             "position": 0.2 + u0[i] + (0.01 + u1[i]) * (year - waves[-1]) + rng.normal(0, noise)}
+            for i in range(n_areas) for year in waves]
+    return pd.DataFrame(rows), u0, u1
+
+
+def test_relative_position_model_recovers_its_construction():
+    from wijkmonitor.stats.projection import fit_relative_position
+
+    frame, u0, _ = _position_panel(n_areas=111, waves=(2008, 2012, 2016, 2020), seed=5)
+    fit = fit_relative_position(frame)
+    assert fit.random_slope and fit.n_waves == 4 and fit.last_period == 2020
+    # Fixed effects: intercept 0.2 at the last wave (+ mean of u0), slope 0.01 a year = 0.1 a decade.
+    assert fit.beta[0] == pytest.approx(0.2 + u0.mean(), abs=0.03)
+    assert fit.beta[1] == pytest.approx(0.1, abs=0.05)
+    assert fit.scale == pytest.approx(0.05 ** 2, rel=0.5)
+    # The conditional modes follow the areas' own intercepts (shrunk only a little: 4 waves, small noise).
+    assert np.corrcoef(fit.blup[:, 0], u0 - u0.mean())[0, 1] > 0.99
+
+
+def test_too_few_waves_or_areas_give_no_model():
+    from wijkmonitor.stats.projection import fit_relative_position
+
+    frame, _, _ = _position_panel(waves=(2016, 2020))
+    assert fit_relative_position(frame) is None
+    assert fit_relative_position(frame[frame["area_code"].isin(["BU000", "BU001"])]) is None
+
+
+def test_simulated_positions_are_centred_on_the_fit_and_seeded():
+    from wijkmonitor.stats.projection import fit_relative_position, simulate_positions
+
+    frame, _, _ = _position_panel()
+    fit = fit_relative_position(frame)
+    one = simulate_positions(fit, [2020, 2029], draws=4000, seed=1)
+    two = simulate_positions(fit, [2020, 2029], draws=4000, seed=1)
+    assert np.array_equal(one["position"], two["position"])
+    assert one["position"].shape == (40, 2, 4000)
+    # The mean draw at the last wave is the fitted position beta0 + u0_i; at 2029 it adds 0.9 decade of slope.
+    expected = fit.beta[0] + fit.blup[:, 0]
+    assert np.allclose(one["position"][:, 0].mean(axis=1), expected, atol=0.02)
+    slope = (fit.beta[1] + fit.blup[:, 1]) / 10
+    assert np.allclose(one["position"][:, 1].mean(axis=1), expected + 9 * slope, atol=0.03)
+    # Further ahead is less certain.
+    assert (one["position"][:, 1].std(axis=1) > one["position"][:, 0].std(axis=1)).all()
+
+
+def test_scales_round_trip_and_stay_inside_the_unit():
+    from wijkmonitor.stats.projection import from_scale, to_scale
+
+    shares = np.array([0.0, 0.5, 17.2, 80.8, 100.0])
+    back = from_scale(to_scale(shares, "logit"), "logit")
+    assert np.allclose(back[1:4], shares[1:4])
+    assert back[0] == pytest.approx(0.1) and back[-1] == pytest.approx(99.9)  # kept inside (0, 100)
+    assert to_scale([17.2], "logit")[0] == pytest.approx(np.log(0.172 / 0.828))
+    assert np.allclose(from_scale(to_scale([3.5, 120.0], "log"), "log"), [3.5, 120.0])
+    assert np.isnan(to_scale([0.0], "log")[0])
+
+
+def test_years_to_close_range_hand_cases():
+    from wijkmonitor.stats.projection import years_to_close_range
+
+    # position +0.6, slope between -0.03 and -0.01 a year: closes in 20 to 60 years.
+    assert years_to_close_range(0.6, -0.03, -0.01) == pytest.approx((20.0, 60.0))
+    assert all(np.isnan(years_to_close_range(0.6, -0.03, 0.01)))  # the interval includes zero
+    assert all(np.isnan(years_to_close_range(0.6, 0.01, 0.03)))  # widening
+    assert years_to_close_range(-0.5, 0.05, 0.1) == pytest.approx((5.0, 10.0))
+    assert years_to_close_range(0.0, 0.05, 0.1) == (0.0, 0.0)

@@ -6,6 +6,7 @@ Vectorised over groups (grouped pandas sums, no loop per area); NaN where the da
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -139,3 +140,155 @@ def years_to_close(gap_now: Any, gap_slope: Any, gap_slope_p: Any = None, signif
         years = np.where(closing, -gap / slope, np.nan)
     years = np.where(np.isfinite(years), years, np.nan)  # a pace too slow to represent never closes the gap
     return np.where(gap == 0, 0.0, years)
+
+
+# ------------------------------------------------------------- relative position: a linear mixed model
+
+REFERENCES["relative_position_model"] = (
+    "Laird, N. M. & Ware, J. H. (1982). Random-effects models for longitudinal data. Biometrics 38(4), "
+    "963-974 (random intercept and slope per unit, REML); Robinson, G. K. (1991). That BLUP is a good thing: "
+    "the estimation of random effects. Statistical Science 6(1), 15-32 (conditional modes and their "
+    "covariance); fitted with statsmodels MixedLM (Seabold & Perktold 2010). Wijkmonitor models each area's "
+    "position relative to the city, logit(area) - logit(city) for shares and log(area / city) for rates, "
+    "and projects the level as that position plus a stated scenario for the city."
+)
+
+# Transforms of a figure to the scale on which the relative position is modelled.
+LOGIT, LOG, IDENTITY = "logit", "log", "identity"
+# Shares are kept inside [0.1%, 99.9%] before the logit, so that a published 0 or 100 stays finite.
+SHARE_FLOOR = 0.001
+
+
+def to_scale(values: Any, transform: str) -> np.ndarray:
+    """A figure on the model's scale: logit of a percentage (0-100), log of a positive rate, or as it is."""
+    v = as_float(values)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if transform == LOGIT:
+            share = np.clip(v / 100, SHARE_FLOOR, 1 - SHARE_FLOOR)
+            return np.log(share / (1 - share))
+        if transform == LOG:
+            return np.where(v > 0, np.log(v), np.nan)
+    return v
+
+
+def from_scale(values: Any, transform: str) -> np.ndarray:
+    """The inverse of `to_scale`: back to a percentage (0-100), a rate, or the value itself."""
+    v = as_float(values)
+    if transform == LOGIT:
+        return 100 / (1 + np.exp(-v))
+    if transform == LOG:
+        return np.exp(v)
+    return v
+
+
+@dataclass(frozen=True)
+class PositionFit:
+    """A fitted mixed model of areas' relative positions: y_it = (b0 + u0_i) + (b1 + u1_i) t + e_it.
+
+    t is in decades from the last wave (the intercept is the position at the last wave). `beta`,
+    `cov_beta`: fixed effects and their covariance; `blup`, `blup_cov`: per area the conditional mode of
+    (u0, u1) and its conditional covariance; `scale`: the residual variance; `random_slope`: false when
+    only a random intercept could be estimated."""
+
+    areas: tuple
+    beta: np.ndarray
+    cov_beta: np.ndarray
+    blup: np.ndarray  # (areas, 2)
+    blup_cov: np.ndarray  # (areas, 2, 2)
+    scale: float
+    random_slope: bool
+    n_waves: int
+    last_period: int
+
+
+DECADE = 10.0
+
+
+def fit_relative_position(frame: pd.DataFrame, area: str = "area_code", period: str = "period",
+                          y: str = "position") -> PositionFit | None:
+    """Fit the relative-position model to the areas of one level (one indicator and category) by REML.
+
+    Method: a linear mixed model with a random intercept and a random slope per area (Laird & Ware 1982),
+    so that an area's own trend is shrunk toward the common trend of all areas in proportion to how
+    little its own waves say (the random-slope variance against the residual variance). When the model
+    with a random slope does not converge or its covariance is singular (common with three waves), a
+    random intercept alone is fitted; `random_slope` says which. Time is in decades from the last wave.
+    Needs at least 3 waves and 3 areas; None otherwise or when neither model converges.
+    Reference: Laird & Ware (1982); Robinson (1991); statsmodels MixedLM.
+    """
+    import warnings
+
+    from statsmodels.regression.mixed_linear_model import MixedLM
+
+    data = frame[[area, period, y]].dropna()
+    data = data[np.isfinite(data[y].astype(float))]
+    n_waves = int(data[period].nunique())
+    if n_waves < 3 or data[area].nunique() < 3:
+        return None
+    last = int(data[period].max())
+    t = (data[period].astype(float).to_numpy() - last) / DECADE
+    exog = np.column_stack([np.ones(len(data)), t])
+    groups = data[area].to_numpy()
+    for random_slope in (True, False):
+        exog_re = exog if random_slope else exog[:, :1]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                result = MixedLM(data[y].astype(float).to_numpy(), exog, groups=groups, exog_re=exog_re).fit(
+                    reml=True, method=["lbfgs", "bfgs", "powell"])
+            except (np.linalg.LinAlgError, ValueError):
+                continue
+        cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
+        if not result.converged or not np.all(np.isfinite(cov_re)) or np.any(np.linalg.eigvalsh(cov_re) < 1e-10):
+            continue
+        areas = tuple(sorted(result.random_effects))
+        blup = np.zeros((len(areas), 2))
+        blup_cov = np.zeros((len(areas), 2, 2))
+        for i, a in enumerate(areas):
+            k = 2 if random_slope else 1
+            blup[i, :k] = np.asarray(result.random_effects[a], dtype=float)[:k]
+            blup_cov[i, :k, :k] = np.asarray(result.random_effects_cov[a], dtype=float)[:k, :k]
+        k_fe = len(result.fe_params)
+        return PositionFit(areas=areas, beta=np.asarray(result.fe_params, dtype=float),
+                           cov_beta=np.asarray(result.cov_params(), dtype=float)[:k_fe, :k_fe], blup=blup,
+                           blup_cov=blup_cov, scale=float(result.scale), random_slope=random_slope,
+                           n_waves=n_waves, last_period=last)
+    return None
+
+
+def simulate_positions(fit: PositionFit, periods: list[int], draws: int, seed: int) -> dict[str, np.ndarray]:
+    """Draws of each area's relative position at `periods` for a new observation, and of its slope.
+
+    Each draw takes the fixed effects from their estimated normal distribution, each area's random
+    effects from their conditional distribution given the data, and a residual for the new figure:
+    position = x'(beta + u_i) + e, x = (1, t). Returns `position` (areas, periods, draws), `slope`
+    (areas, draws) in scale units per year, and `now` (areas, draws): the fitted position at the last wave.
+    Deterministic for a seed.
+    """
+    rng = np.random.default_rng(seed)
+    n = len(fit.areas)
+    beta = rng.multivariate_normal(fit.beta, fit.cov_beta, size=draws, method="eigh")  # (draws, 2)
+    chol = np.stack([_sqrt_psd(c) for c in fit.blup_cov])  # (areas, 2, 2)
+    u = fit.blup[:, None, :] + np.einsum("aij,adj->adi", chol, rng.standard_normal((n, draws, 2)))
+    coef = beta[None, :, :] + u  # (areas, draws, 2)
+    t = (np.asarray(periods, dtype=float) - fit.last_period) / DECADE
+    position = coef[:, None, :, 0] + coef[:, None, :, 1] * t[None, :, None]
+    position = position + rng.normal(0.0, np.sqrt(fit.scale), size=position.shape)
+    return {"position": position, "slope": coef[:, :, 1] / DECADE, "now": coef[:, :, 0]}
+
+
+def _sqrt_psd(matrix: np.ndarray) -> np.ndarray:
+    """A square root L (L L' = matrix) of a symmetric positive semi-definite matrix."""
+    values, vectors = np.linalg.eigh(matrix)
+    return vectors * np.sqrt(np.clip(values, 0, None))
+
+
+def years_to_close_range(position_now: float, slope_low: float, slope_high: float) -> tuple[float, float]:
+    """The years until a relative position reaches zero, as a range over the slope's interval; NaN, NaN
+    unless the whole interval moves the position toward zero (both limits of the opposite sign)."""
+    if not all(np.isfinite([position_now, slope_low, slope_high])) or position_now == 0:
+        return (0.0, 0.0) if position_now == 0 else (np.nan, np.nan)
+    if np.sign(slope_low) != np.sign(slope_high) or np.sign(slope_low) != -np.sign(position_now) or slope_low == 0:
+        return np.nan, np.nan
+    speeds = sorted([abs(slope_low), abs(slope_high)])
+    return abs(position_now) / speeds[1], abs(position_now) / speeds[0]

@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..analysis import grouped_ols
 from . import as_float
 
 # Labels
 INCREASING, DECREASING, NO_CHANGE = "increasing", "decreasing", "no_significant_change"
 CONVERGING, DIVERGING = "converging", "diverging"
 INSUFFICIENT = "insufficient_data"
+NOT_ESTIMABLE = "not_estimable"  # the points lie exactly on a line: no residual variance to test against
 
 MIN_POINTS = 3  # an OLS t test needs at least one residual degree of freedom
 
@@ -44,12 +44,47 @@ REFERENCES: dict[str, str] = {
 }
 
 
+def grouped_ols(frame: pd.DataFrame, keys: list[str], x: str, y: str) -> pd.DataFrame:
+    """OLS of y on x within each group, vectorised: n, slope, 95% t interval, two-sided p and `exact`.
+
+    The same numbers as scipy.stats.linregress per group (tests check it), without a Python loop, so
+    thousands of area series take milliseconds. y is rounded to 9 decimals first, so float noise of
+    one-decimal inputs (~1e-15) neither makes a flat series "change" nor a line "scatter".
+    An exact fit (all points on the line: no residual variance, `exact` true) has no p-value: the t
+    statistic is undefined, and one-decimal figures that happen to lie on a line prove nothing
+    (p is NaN, never 0). With n < 3 there is no residual degree of freedom: p is NaN too.
+    """
+    data = frame[[*keys, x, y]].dropna(subset=[x, y]).copy()
+    data[x] = data[x].astype(float)
+    data[y] = data[y].astype(float).round(9)
+    grouped = data.groupby(keys, dropna=False, sort=True)
+    mean = grouped[[x, y]].transform("mean")
+    data["_dx"], data["_dy"] = data[x] - mean[x], data[y] - mean[y]
+    data["_sxx"], data["_sxy"] = data["_dx"] ** 2, data["_dx"] * data["_dy"]
+    by_row = data.groupby(keys, dropna=False, sort=True)[["_sxx", "_sxy"]].transform("sum")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Residuals in the centred (two-pass) form: points on a line give exactly 0, not a cancellation error.
+        data["_res"] = (data["_dy"] - by_row["_sxy"] / by_row["_sxx"] * data["_dx"]).round(9) ** 2
+    sums = data.groupby(keys, dropna=False, sort=True).agg(
+        n=(x, "size"), sxx=("_sxx", "sum"), sxy=("_sxy", "sum"), sse=("_res", "sum"))
+    dof = sums["n"] - 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = sums["sxy"] / sums["sxx"]
+        se = np.sqrt(sums["sse"] / dof / sums["sxx"])
+        t = np.abs(slope / se)
+    exact = (dof > 0) & (sums["sse"] == 0) & slope.notna()
+    p = pd.Series(2 * stats.t.sf(t.fillna(0), dof.clip(lower=1)), index=sums.index)
+    half = stats.t.ppf(0.975, dof.clip(lower=1)) * se
+    return pd.DataFrame({"n": sums["n"], "slope": slope, "ci_low": slope - half, "ci_high": slope + half,
+                         "p": p.where((dof > 0) & ~exact & se.notna()), "exact": exact})
+
+
 def _one_line(x: np.ndarray, y: np.ndarray) -> pd.Series | None:
     """grouped_ols of y on x for a single group (pairs with a missing value dropped); None without points.
 
-    The same arithmetic as `grouped_ols` (y rounded to 9 decimals; an exact line has p = 0, or 1 when
-    flat) in plain numpy: called once per indicator and level, where pandas' group machinery would
-    cost tens of milliseconds a call.
+    The same arithmetic as `grouped_ols` (y rounded to 9 decimals; an exact line has no p-value) in
+    plain numpy: called once per indicator and level, where pandas' group machinery would cost tens of
+    milliseconds a call.
     """
     keep = np.isfinite(x) & np.isfinite(y)
     x, y = x[keep], np.round(y[keep], 9)
@@ -59,31 +94,31 @@ def _one_line(x: np.ndarray, y: np.ndarray) -> pd.Series | None:
     dx, dy = x - x.mean(), y - y.mean()
     sxx, sxy, syy = float(dx @ dx), float(dx @ dy), float(dy @ dy)
     dof = n - 2
+    del syy
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = sxy / sxx if sxx > 0 else np.nan
-        sse = max(syy - slope * sxy, 0.0) if np.isfinite(slope) else np.nan
+        sse = float(np.sum(np.round(dy - slope * dx, 9) ** 2)) if np.isfinite(slope) else np.nan
         se = np.sqrt(sse / dof / sxx) if dof > 0 and sxx > 0 else np.nan
-    if dof <= 0 or not np.isfinite(slope):
-        p = np.nan
-    elif se > 0:
-        p = float(2 * stats.t.sf(abs(slope / se), dof))
-    else:
-        p = 1.0 if slope == 0 else 0.0
+    exact = bool(dof > 0 and np.isfinite(slope) and sse == 0)
+    p = float(2 * stats.t.sf(abs(slope / se), dof)) if dof > 0 and np.isfinite(slope) and not exact else np.nan
     half = stats.t.ppf(0.975, max(dof, 1)) * se
-    return pd.Series({"n": n, "slope": slope, "ci_low": slope - half, "ci_high": slope + half, "p": p})
+    return pd.Series({"n": n, "slope": slope, "ci_low": slope - half, "ci_high": slope + half, "p": p,
+                      "exact": exact})
 
 
 def recent_trend(frame: pd.DataFrame, keys: list[str], x: str = "period", y: str = "value", last: int = 5,
-                 significance: float = 0.05) -> pd.Series:
-    """The recent trend of each group: "increasing", "decreasing", "no_significant_change" or "insufficient_data".
+                 significance: float = 0.05, min_points: int = 5) -> pd.Series:
+    """The recent trend of each group: "increasing", "decreasing", "no_significant_change", "not_estimable"
+    or "insufficient_data".
 
     Method: per group (e.g. indicator, category, area), take the last `last` periods present in `frame`
     (rows ordered by `x`; rows whose `x` is missing are ignored), fit y = a + b*x by ordinary least squares
     to those of them with a value, and test H0: b = 0 with the two-sided t test, t = b / se(b) on n - 2
-    degrees of freedom (`wijkmonitor.analysis.grouped_ols`, so the p values are those of the area trends).
+    degrees of freedom (`grouped_ols`, so the p values are those of the area trends).
     p < `significance` and b > 0 gives "increasing", b < 0 "decreasing"; otherwise "no_significant_change".
-    A window with fewer than 3 values (a missing or suppressed year inside it is not replaced by an older
-    year, so "recent" stays recent) gives "insufficient_data". An exact line has p = 0 (or p = 1 when flat).
+    A window with fewer than `min_points` values (default 5, as Fingertips; at least 3; a missing or
+    suppressed year inside it is not replaced by an older year, so "recent" stays recent) gives
+    "insufficient_data". Points exactly on a line give "not_estimable" (no residual variance: no test).
 
     Reference: inspired by Public Health England's Fingertips "recent trend" (Technical Guide: recent
     trends), which assesses the five most recent data points and, for proportions, uses the chi-squared test
@@ -93,7 +128,8 @@ def recent_trend(frame: pd.DataFrame, keys: list[str], x: str = "period", y: str
     combine it with the indicator's polarity.
 
     Inputs: `frame` in long form with the `keys` columns, `x` (the period, e.g. a year) and `y` (the value
-    in the indicator's unit); `last` the window length in periods (at least 3); `significance` the test level.
+    in the indicator's unit); `last` the window length in periods (at least 3); `significance` the test level;
+    `min_points` the fewest values in the window to test (capped at `last`).
     Returns: a string Series named "recent_trend" indexed by `keys` (one row per group in `frame`, groups
     without any value included as "insufficient_data"), sorted by the keys.
     """
@@ -105,10 +141,11 @@ def recent_trend(frame: pd.DataFrame, keys: list[str], x: str = "period", y: str
     ols = grouped_ols(window, keys, x, y).reindex(groups)
     n = ols["n"].fillna(0).to_numpy()
     slope, p = ols["slope"].to_numpy(dtype=float), ols["p"].to_numpy(dtype=float)
-    enough = (n >= MIN_POINTS) & np.isfinite(slope) & np.isfinite(p)
-    significant = enough & (p < significance)
-    labels = np.select([~enough, significant & (slope > 0), significant & (slope < 0)],
-                       [INSUFFICIENT, INCREASING, DECREASING], NO_CHANGE)
+    exact = ols["exact"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    enough = (n >= max(MIN_POINTS, min(int(min_points), last))) & np.isfinite(slope)
+    significant = enough & np.isfinite(p) & (p < significance)
+    labels = np.select([~enough, exact, significant & (slope > 0), significant & (slope < 0)],
+                       [INSUFFICIENT, NOT_ESTIMABLE, INCREASING, DECREASING], NO_CHANGE)
     return pd.Series(labels, index=groups, dtype="string", name="recent_trend")
 
 
@@ -118,7 +155,7 @@ def sigma_convergence(periods: Any, dispersion: Any, significance: float = 0.05)
     Method: OLS of the dispersion measure D_t (the coefficient of variation across areas in year t,
     i.e. standard deviation / mean, unitless) on the year t; sigma_slope is the change of D per year and
     sigma_p the two-sided p value of the t test on it (n - 2 degrees of freedom, via
-    `wijkmonitor.analysis.grouped_ols`). sigma_trend is "converging" when the slope is significantly
+    `grouped_ols`). sigma_trend is "converging" when the slope is significantly
     negative (p < `significance`), "diverging" when significantly positive, else "no_significant_change".
 
     Reference: Barro & Sala-i-Martin (1992), Convergence, J Political Economy 100:223-251; Sala-i-Martin
@@ -130,8 +167,10 @@ def sigma_convergence(periods: Any, dispersion: Any, significance: float = 0.05)
     (or all years equal): NaN, NaN, "insufficient_data".
     """
     ols = _one_line(as_float(periods), as_float(dispersion))
-    if ols is None or ols["n"] < MIN_POINTS or not np.isfinite(ols["slope"]) or not np.isfinite(ols["p"]):
+    if ols is None or ols["n"] < MIN_POINTS or not np.isfinite(ols["slope"]):
         return {"sigma_slope": np.nan, "sigma_p": np.nan, "sigma_trend": INSUFFICIENT}
+    if ols["exact"]:
+        return {"sigma_slope": float(ols["slope"]), "sigma_p": np.nan, "sigma_trend": NOT_ESTIMABLE}
     slope, p = float(ols["slope"]), float(ols["p"])
     trend = NO_CHANGE
     if p < significance and slope < 0:
@@ -161,7 +200,7 @@ def beta_convergence(first_values: Any, last_values: Any, span_years: float,
     limit of b and beta_ci_high from the lower limit; a limit is NaN where 1 + b T <= 0 (b at or beyond
     -1/T: the whole distance would be closed within T, so no finite speed exists). half_life = ln(2) / beta
     in years (the time to close half the distance to the common level) when beta > 0, else NaN (no
-    convergence). b_p is the two-sided p value of b (via `wijkmonitor.analysis.grouped_ols`; se(b) is
+    convergence). b_p is the two-sided p value of b (via `grouped_ols`; se(b) is
     recovered from its 95% interval; it rounds g to 9 decimals, far below any growth rate that matters).
 
     Why not the simple form beta = -b: -b = (1 - exp(-beta T)) / T is the average speed over the span and
