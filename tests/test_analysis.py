@@ -77,10 +77,76 @@ def test_widening_and_narrowing_gaps():
     assert trends.loc["WK000101", "n_periods"] == 7
 
 
-def test_fewer_than_min_periods_gives_no_trend():
-    rows = [("bijstand", "GM0001", 2016, 6.0), ("bijstand", "GM0001", 2017, 6.0),
-            ("bijstand", "WK000101", 2016, 15.0), ("bijstand", "WK000101", 2017, 16.0)]
-    assert area_trends(obs(rows), AREAS, INDICATORS, "GM0001").empty
+def with_intervals(rows):
+    """Observations with a 95% interval: rows of (indicator, area, period, value, ci_low, ci_high)."""
+    frame = obs([r[:4] for r in rows])
+    frame["ci_low"] = [r[4] for r in rows]
+    frame["ci_high"] = [r[5] for r in rows]
+    return frame
+
+
+def test_two_waves_are_compared_with_their_standard_errors_not_a_line():
+    # Fewer points than min_periods (default 5): the first and last wave are compared (Altman & Bland
+    # 2003). SE = interval width / (2 x 1.959964): area 1.020427, city 0.255107, the gap's SE per year
+    # hypot(1.020427, 0.255107) = 1.051832, the change's SE 1.487515; the gap grew 9 -> 14, z = 3.36131,
+    # p = 0.000776.
+    rows = [("bijstand", "GM0001", 2016, 6.0, 5.5, 6.5), ("bijstand", "GM0001", 2020, 6.0, 5.5, 6.5),
+            ("bijstand", "WK000101", 2016, 15.0, 13.0, 17.0), ("bijstand", "WK000101", 2020, 20.0, 18.0, 22.0)]
+    trends = area_trends(with_intervals(rows), AREAS, INDICATORS, "GM0001").set_index("area_code")
+    row = trends.loc["WK000101"]
+    assert row["trend_test"] == "two_wave_change" and row["n_periods"] == 2
+    assert pd.isna(row["slope"]) and pd.isna(row["gap_slope_p"])  # no line through two points
+    assert row["gap_change"] == pytest.approx(5.0)
+    assert row["gap_p"] == pytest.approx(0.000776, abs=2e-6)
+    assert row["gap_q"] == pytest.approx(row["gap_p"])  # a family of one test
+    assert (row["gap_trend"], row["relative_change"]) == ("widening", "relatively_worse")
+    assert row["recent_trend"] == "insufficient_data"
+
+
+def test_without_intervals_no_test_is_possible():
+    rows = [("bijstand", "GM0001", 2016, 6.0), ("bijstand", "GM0001", 2020, 6.0),
+            ("bijstand", "WK000101", 2016, 15.0), ("bijstand", "WK000101", 2020, 16.0)]
+    row = area_trends(obs(rows), AREAS, INDICATORS, "GM0001").set_index("area_code").loc["WK000101"]
+    assert row["trend_test"] == "no_test" and pd.isna(row["gap_p"])
+    assert (row["gap_trend"], row["relative_change"]) == ("not_tested", "not_tested")
+    assert row["gap_change"] == pytest.approx(1.0)
+
+
+def test_an_exact_fit_is_not_estimable_never_p_zero():
+    # Overvecht's 'ernstig overgewicht' gaps 4.7 / 5.6 / 6.5 (RIVM 2012, 2016, 2020) lie exactly on a line.
+    rows = [("bijstand", "GM0001", y, 10.0) for y in (2012, 2016, 2020)]
+    rows += [("bijstand", "WK000101", y, 10.0 + g) for y, g in ((2012, 4.7), (2016, 5.6), (2020, 6.5))]
+    row = area_trends(obs(rows), AREAS, INDICATORS, "GM0001", min_periods=3).set_index("area_code").loc["WK000101"]
+    assert row["trend_test"] == "not_estimable"
+    assert row["gap_slope"] == pytest.approx(0.225)
+    assert pd.isna(row["slope_p"]) and pd.isna(row["gap_p"]) and row["gap_trend"] == "not_tested"
+
+
+def test_a_gap_that_changes_side_is_not_widening():
+    # Binnenstad-like: better than the city (-3.5) in the first wave, worse (+2.9) in the last.
+    rows = [("bijstand", "GM0001", 2016, 6.0, 5.5, 6.5), ("bijstand", "GM0001", 2020, 6.0, 5.5, 6.5),
+            ("bijstand", "WK000101", 2016, 2.5, 1.5, 3.5), ("bijstand", "WK000101", 2020, 8.9, 7.9, 9.9)]
+    row = area_trends(with_intervals(rows), AREAS, INDICATORS, "GM0001").set_index("area_code").loc["WK000101"]
+    assert row["gap_p"] < 1e-10
+    assert row["gap_trend"] == "crossed"
+    assert row["relative_change"] == "relatively_worse"  # lower is better, and the gap rose
+
+
+def test_q_values_control_the_false_discovery_rate_per_level():
+    # Three wijken: a clear change (p ~ 1e-12), one with p = 0.0400 (significant alone) and one with
+    # p = 0.2986. Benjamini-Hochberg over the three: q = min(3p/rank, q of the next rank), so the middle
+    # one gets q = min(3 x 0.0400 / 2, 0.2986) = 0.0600 and is not called significant.
+    rows = [("bijstand", "GM0001", 2016, 6.0, 6.0, 6.0), ("bijstand", "GM0001", 2020, 6.0, 6.0, 6.0)]
+    for code, last in (("WK000101", 30.0), ("WK000102", 15.93), ("WK000103", 13.0)):
+        rows += [(("bijstand", code, 2016, 10.0, 6.0, 14.0)), ("bijstand", code, 2020, last, last - 4, last + 4)]
+    trends = area_trends(with_intervals(rows), AREAS, INDICATORS, "GM0001").set_index("area_code")
+    p = trends["gap_p"].astype(float)
+    assert p["WK000102"] == pytest.approx(0.0400, abs=1e-4) and p["WK000103"] == pytest.approx(0.2986, abs=1e-4)
+    q = trends["gap_q"].astype(float)
+    assert q["WK000103"] == pytest.approx(p["WK000103"])
+    assert q["WK000102"] == pytest.approx(1.5 * p["WK000102"])
+    assert q["WK000101"] < 0.05 and trends.loc["WK000101", "gap_trend"] == "widening"
+    assert q["WK000102"] > 0.05 and trends.loc["WK000102", "gap_trend"] == "no_significant_change"
 
 
 @settings(max_examples=50, deadline=None)
@@ -100,7 +166,7 @@ def test_gap_invariants(values, city):
                 min_size=1, max_size=4))
 def test_grouped_ols_equals_linregress_per_group(groups):
     # Published figures have a few decimals; grouped_ols rounds away float noise below 1e-9.
-    from wijkmonitor.analysis import grouped_ols
+    from wijkmonitor.stats.trends import grouped_ols
 
     rows = [{"g": i, "x": 2010 + j, "y": y} for i, ys in enumerate(groups) for j, y in enumerate(ys)]
     result = grouped_ols(pd.DataFrame(rows), ["g"], "x", "y")

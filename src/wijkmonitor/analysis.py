@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -10,6 +13,7 @@ from .canonical import (
     COMPOSITE_COLUMNS,
     CONVERGENCE_COLUMNS,
     GAPS_COLUMNS,
+    INEQUALITY_CHANGE_COLUMNS,
     INEQUALITY_COLUMNS,
     OK,
     PROJECTIONS_COLUMNS,
@@ -63,91 +67,152 @@ def gap_to_city(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd.
 
 
 def linear_trend(periods: np.ndarray, values: np.ndarray) -> tuple[float, float, float, float]:
-    """(slope, CI low, CI high, p) of an OLS line through the points; 95% t interval."""
+    """(slope, CI low, CI high, p) of an OLS line through the points; 95% t interval (scipy's linregress)."""
     result = stats.linregress(periods.astype(float), values.astype(float))
     dof = len(periods) - 2
     half = stats.t.ppf(0.975, dof) * result.stderr if dof > 0 else np.nan
     return float(result.slope), float(result.slope - half), float(result.slope + half), float(result.pvalue)
 
 
-def grouped_ols(frame: pd.DataFrame, keys: list[str], x: str, y: str) -> pd.DataFrame:
-    """OLS of y on x within each group, vectorised: n, slope, 95% t interval and two-sided p.
+# How a series was tested (trends.trend_test).
+OLS_TREND, TWO_WAVE, NOT_ESTIMABLE, NO_TEST = "ols_trend", "two_wave_change", "not_estimable", "no_test"
+# gap_trend values besides widening / narrowing / no_significant_change.
+CROSSED, NOT_TESTED = "crossed", "not_tested"
+# relative_change: the gap aligned to the indicator's polarity.
+RELATIVELY_WORSE, RELATIVELY_BETTER = "relatively_worse", "relatively_better"
 
-    The same numbers as `linear_trend` per group (tests check it), without a Python loop, so
-    thousands of area series take milliseconds.
+
+def _flag(condition: pd.Series) -> np.ndarray:
+    """A condition with missing entries (pandas NA) as a numpy bool array, NA counting as false."""
+    return pd.Series(condition).astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
+def _two_wave_p(change: pd.Series, se_first: pd.Series, se_last: pd.Series) -> pd.Series:
+    """Two-sided p of a change between two independent estimates (Altman & Bland 2003): z = d / sqrt(se1² + se2²)."""
+    se = np.hypot(se_first.astype(float), se_last.astype(float))
+    z = change.astype(float) / se
+    return pd.Series(2 * stats.norm.sf(np.abs(z)), index=change.index).where(np.isfinite(z) & (se > 0))
+
+
+def _series_tests(data: pd.DataFrame, keys: list[str], y: str, se: str, min_periods: int) -> pd.DataFrame:
+    """Per series: n, first/last period and value, and the test of its change that the data support.
+
+    With at least `min_periods` points: the OLS slope and its t test (NaN p for an exact fit: the
+    test is "not_estimable"); fitted ends for the sign of the start and end. With fewer (at least
+    two): the change from the first to the last point, tested with the standard errors of both
+    points where they are known (Altman & Bland 2003), else "no_test".
     """
-    data = frame[[*keys, x, y]].dropna(subset=[x, y]).copy()
-    data[x] = data[x].astype(float)
-    # Round away float noise (gaps of 1-decimal figures differ by ~1e-15), so a constant series
-    # has a slope of exactly zero rather than a "significant" 1e-17.
-    data[y] = data[y].astype(float).round(9)
+    from .stats.trends import grouped_ols
+
+    data = data.dropna(subset=[y]).sort_values([*keys, "period"])
     grouped = data.groupby(keys, dropna=False, sort=True)
-    mean = grouped[[x, y]].transform("mean")
-    data["_dx"], data["_dy"] = data[x] - mean[x], data[y] - mean[y]
-    data["_sxx"], data["_sxy"], data["_syy"] = data["_dx"] ** 2, data["_dx"] * data["_dy"], data["_dy"] ** 2
-    sums = data.groupby(keys, dropna=False, sort=True).agg(
-        n=(x, "size"), sxx=("_sxx", "sum"), sxy=("_sxy", "sum"), syy=("_syy", "sum"))
-    dof = sums["n"] - 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        slope = sums["sxy"] / sums["sxx"]
-        sse = (sums["syy"] - slope * sums["sxy"]).clip(lower=0)
-        se = np.sqrt(sse / dof / sums["sxx"])
-        t = np.abs(slope / se)
-    p = pd.Series(2 * stats.t.sf(t.fillna(0), dof.clip(lower=1)), index=sums.index)
-    p = p.where(se > 0, np.where(slope == 0, 1.0, 0.0))  # an exact line: certain, unless flat
-    half = stats.t.ppf(0.975, dof.clip(lower=1)) * se
-    return pd.DataFrame({"n": sums["n"], "slope": slope, "ci_low": slope - half, "ci_high": slope + half,
-                         "p": p.where(dof > 0)})
+    ends = grouped.agg(n=("period", "size"), first_period=("period", "min"), last_period=("period", "max"),
+                       first=(y, "first"), last=(y, "last"), first_se=(se, "first"), last_se=(se, "last"))
+    ols = grouped_ols(data, keys, "period", y).reindex(ends.index)
+    table = ends.join(ols[["slope", "ci_low", "ci_high", "p", "exact"]])
+    use_ols = table["n"] >= min_periods
+    table.loc[~use_ols, ["slope", "ci_low", "ci_high", "p"]] = np.nan
+    # Fitted ends of the OLS line (the observed ends scatter around it); observed ends for two waves.
+    mean = grouped[["period", y]].mean().reindex(ends.index)
+    fit_first = mean[y] + table["slope"] * (table["first_period"] - mean["period"])
+    fit_last = mean[y] + table["slope"] * (table["last_period"] - mean["period"])
+    table["start"] = fit_first.where(use_ols, table["first"])
+    table["end"] = fit_last.where(use_ols, table["last"])
+    table["change"] = table["last"] - table["first"]
+    table["change_p"] = _two_wave_p(table["change"], table["first_se"], table["last_se"]).where(
+        ~use_ols & (table["n"] >= 2))
+    exact = use_ols & table["exact"].astype("boolean").fillna(False)
+    table["test"] = np.select([_flag(exact), _flag(use_ols), _flag(table["change_p"].notna())],
+                              [NOT_ESTIMABLE, OLS_TREND, TWO_WAVE], NO_TEST)
+    table["test_p"] = table["p"].where(use_ols, table["change_p"])
+    table["direction"] = table["slope"].where(use_ols, table["change"])
+    return table
 
 
 def area_trends(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame,
-                city_code: str, min_periods: int = 3, significance: float = 0.05) -> pd.DataFrame:
-    """Per indicator, category and area with at least `min_periods` years: the slope, the recent
-    trend (last five years), and whether the gap to the city widens or narrows (the slope of
-    value - city, tested at `significance`)."""
+                city_code: str, min_periods: int = 5, significance: float = 0.05) -> pd.DataFrame:
+    """Per indicator, category and area with at least two years: is the figure changing, and is the gap
+    to the city closing?
+
+    A trend test needs `min_periods` points (default 5, as Fingertips' recent trend): then the OLS
+    slope of the value and of the gap (value - city) are tested; an exact fit is "not_estimable",
+    never p = 0. With fewer points the first and last wave are compared with their standard errors
+    (from the figures' 95% intervals; the gap's SE combines the area's and the city's); without
+    intervals no test is possible. p-values of each family of tests (the areas of one level, all
+    indicators) get Benjamini-Hochberg q-values, and only q < `significance` counts:
+    - gap_trend: "widening" or "narrowing" when the gap stays on one side of the city (fitted or
+      observed ends of one sign) and moves away from or towards zero; "crossed" when it changes side;
+      "no_significant_change"; "not_tested" without a test;
+    - relative_change: the change of the gap aligned to the indicator's polarity, "relatively_worse"
+      or "relatively_better" than the city (NULL for indicators without polarity).
+    """
+    from .stats.intervals import standard_error_from_interval
+    from .stats.multiplicity import bh_by_family
     from .stats.trends import recent_trend
 
     keys = ["indicator_id", "category", "area_code"]
     ok = observations[observations["status"] == OK].copy()
     ok["category"] = ok["category"].astype("string")
-    city = ok.loc[ok["area_code"] == city_code, [*_KEY, "value"]].rename(columns={"value": "city_value"})
-    ok = ok.merge(city, on=_KEY, how="left")
-    ok["gap"] = (ok["value"] - ok["city_value"]).where(ok["area_code"] != city_code)
     ok["period"] = ok["period"].astype(float)
     ok["value"] = ok["value"].astype(float)
-    ok["gap"] = ok["gap"].astype(float)
+    if {"ci_low", "ci_high"} <= set(ok.columns):
+        ok["se"] = standard_error_from_interval(ok["ci_low"], ok["ci_high"], 0.95)
+    else:
+        ok["se"] = np.nan
+    city = ok.loc[ok["area_code"] == city_code, [*_KEY, "value", "se"]].rename(
+        columns={"value": "city_value", "se": "city_se"})
+    city["period"] = city["period"].astype(float)
+    ok = ok.merge(city, on=_KEY, how="left")
+    not_city = ok["area_code"] != city_code
+    ok["gap"] = (ok["value"] - ok["city_value"]).where(not_city).astype(float)
+    ok["gap_se"] = np.hypot(ok["se"].astype(float), ok["city_se"].astype(float))
 
-    ols = grouped_ols(ok, keys, "period", "value")
-    ols = ols[ols["n"] >= min_periods]
-    span = ok.groupby(keys, dropna=False, sort=True)["period"].agg(first_period="min", last_period="max")
-    table = ols.join(span).rename(columns={"n": "n_periods", "ci_low": "slope_ci_low",
-                                           "ci_high": "slope_ci_high", "p": "slope_p"})
-    with_gap = ok.dropna(subset=["gap"]).sort_values([*keys, "period"])
-    gap_ols = grouped_ols(with_gap, keys, "period", "gap")
-    gap_ols = gap_ols[gap_ols["n"] >= min_periods]
-    ends = with_gap.groupby(keys, dropna=False, sort=True)["gap"].agg(first_gap="first", last_gap="last")
-    gap_table = gap_ols[["slope", "p"]].rename(columns={"slope": "gap_slope", "p": "gap_slope_p"}).join(ends)
-    recent = recent_trend(ok, keys, significance=significance)
-    table = table.join(gap_table, how="left").join(recent).reset_index()
-    if table.empty:
+    values = _series_tests(ok, keys, "value", "se", min_periods)
+    values = values[values["n"] >= 2]
+    if values.empty:
         return _typed(pd.DataFrame(columns=list(TRENDS_COLUMNS)), TRENDS_COLUMNS)
+    table = values.rename(columns={
+        "n": "n_periods", "slope": "slope", "ci_low": "slope_ci_low", "ci_high": "slope_ci_high", "p": "slope_p",
+        "test": "trend_test", "test_p": "trend_p"})[
+        ["n_periods", "first_period", "last_period", "trend_test", "slope", "slope_ci_low", "slope_ci_high",
+         "slope_p", "change", "change_p", "trend_p"]]
+    gaps = _series_tests(ok[not_city], keys, "gap", "gap_se", min_periods)
+    gaps = gaps[gaps["n"] >= 2]
+    table = table.join(gaps[["first", "last", "slope", "p", "change", "change_p", "test_p", "start", "end",
+                             "direction"]].rename(columns={
+        "first": "first_gap", "last": "last_gap", "slope": "gap_slope", "p": "gap_slope_p", "change": "gap_change",
+        "change_p": "gap_change_p", "test_p": "gap_p"}), how="left")
+    table = table.join(recent_trend(ok, keys, significance=significance, min_points=min_periods))
+    table = table.reset_index()
+    table["level"] = table["area_code"].map(dict(zip(areas["code"], areas["level"], strict=True)))
 
-    # The gap widens when it moves away from zero: its slope has the sign of the latest gap.
-    direction = np.sign(table["last_gap"]) * table["gap_slope"]
-    significant = (table["gap_slope_p"] < significance) & (direction != 0)
-    table["gap_trend"] = np.where(table["gap_slope"].isna(), None, np.where(
-        significant & (direction > 0), WIDENING, np.where(significant & (direction < 0), NARROWING, NO_CHANGE)))
+    # False discovery rate over each family: the areas of one level, all indicators and categories.
+    table["trend_q"] = bh_by_family(table, "trend_p", ["level"])
+    table["gap_q"] = bh_by_family(table, "gap_p", ["level"])
+    significant = table["gap_q"] < significance
+    start, end, direction = (table[c].astype(float) for c in ("start", "end", "direction"))
+    one_side = np.sign(start) * np.sign(end) > 0
+    away = np.sign(end) * direction > 0
+    table["gap_trend"] = np.select(
+        [_flag(table["gap_p"].isna()), _flag(~significant | (direction == 0)), _flag(one_side & away),
+         _flag(one_side & ~away)], [NOT_TESTED, NO_CHANGE, WIDENING, NARROWING], CROSSED)
+    table.loc[table["first_gap"].isna(), "gap_trend"] = None
     sign = polarity_sign(table["indicator_id"].map(dict(zip(indicators["id"], indicators["polarity"], strict=True))))
+    worse = (sign * direction) > 0
+    table["relative_change"] = np.select(
+        [_flag(table["gap_p"].isna()), _flag(~significant | (direction == 0)), _flag(worse)],
+        [NOT_TESTED, NO_CHANGE, RELATIVELY_WORSE], RELATIVELY_BETTER)
+    table.loc[table["first_gap"].isna() | sign.isna().to_numpy(), "relative_change"] = None
     table["unfavourable"] = pd.Series(sign * table["last_gap"] > 0, dtype="boolean").where(
         sign.notna() & table["last_gap"].notna())
-    table["level"] = table["area_code"].map(dict(zip(areas["code"], areas["level"], strict=True)))
     return _typed(table.sort_values(keys), TRENDS_COLUMNS)
 
 
 # ------------------------------------------------------------ preparing the figures
 
-# How the uncertainty of a figure is known (gaps.ci_method).
-CI_WILSON, CI_BYAR, CI_T = "wilson", "byar", "t"
+# How the uncertainty of a figure is known (gaps.ci_method); `model`: the interval the source publishes
+# with a model-based small-area estimate (RIVM/CBS Marges).
+CI_WILSON, CI_BYAR, CI_T, CI_MODEL = "wilson", "byar", "t", "model"
 POPULATION = "inwoners"  # the catalogue's number of inhabitants: weights of the population-weighted measures
 HOUSEHOLDS = "huishoudens"
 # The catalogue's `denominator` of register shares, and the indicator that counts it.
@@ -173,6 +238,7 @@ def derive_rates(observations: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFr
             "indicator_id": spec.id, "area_code": both["area_code"], "category": both["category"],
             "period": both["period"], "value": both["value_num"] / both["value_den"] * spec.per,
             "status": OK, "n": both["value_den"], "count": both["value_num"], "per": spec.per,
+            "kind": getattr(spec, "kind", "rate"),
         }))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*FIGURE_KEYS, "value"])
 
@@ -186,6 +252,9 @@ def apply_disclosure(figures: pd.DataFrame, min_cases: int) -> tuple[pd.DataFram
     figures = figures.copy()
     figures.loc[small, "value"] = np.nan
     figures.loc[small, "status"] = SUPPRESSED
+    for column in ("source_ci_low", "source_ci_high"):  # an interval would bound the withheld figure
+        if column in figures:
+            figures.loc[small, column] = np.nan
     return figures, int(small.sum())
 
 
@@ -197,7 +266,7 @@ def add_intervals(figures: pd.DataFrame, units: dict[str, str], design_effect: d
     n / deff for a configured design effect (by indicator or source id). Means with a known sd and
     n (report marks): t interval. Otherwise no interval: nothing is invented.
     """
-    from .stats.intervals import byar_interval, mean_t_interval, wilson_interval
+    from .stats.intervals import byar_interval, mean_t_interval, wilson_interval, z_value
 
     value = figures["value"].astype(float).to_numpy()
     n = figures["n"].astype(float).to_numpy()
@@ -211,11 +280,19 @@ def add_intervals(figures: pd.DataFrame, units: dict[str, str], design_effect: d
     low, high = np.full(len(figures), np.nan), np.full(len(figures), np.nan)
     method = np.full(len(figures), None, dtype=object)
 
-    rate = ~np.isnan(count) & ~np.isnan(n) & (n > 0)
+    kind = figures["kind"].to_numpy(dtype=object) if "kind" in figures else np.full(len(figures), None)
+    per = figures["per"].astype(float).to_numpy()
+    counted = ~np.isnan(count) & ~np.isnan(n) & (n > 0)
+    persons = counted & (kind == "share") & (count <= n)
+    if persons.any():
+        p_low, p_high = wilson_interval(count[persons] / n[persons], n[persons], confidence, deff[persons])
+        low[persons], high[persons], method[persons] = p_low * per[persons], p_high * per[persons], CI_WILSON
+    rate = counted & ~persons
     if rate.any():
         c_low, c_high = byar_interval(count[rate], confidence)
-        scale = figures["per"].astype(float).to_numpy()[rate] / n[rate]
+        scale = per[rate] / n[rate]
         low[rate], high[rate], method[rate] = c_low * scale, c_high * scale, CI_BYAR
+    rate = counted
     share = ~rate & (unit == "percent") & ~np.isnan(n) & (n > 0) & ~np.isnan(value)
     if share.any():
         w_low, w_high = wilson_interval(value[share] / 100, n[share], confidence, deff[share])
@@ -224,12 +301,33 @@ def add_intervals(figures: pd.DataFrame, units: dict[str, str], design_effect: d
     if mean.any():
         t_low, t_high = mean_t_interval(value[mean], sd[mean], n[mean], confidence)
         low[mean], high[mean], method[mean] = t_low, t_high, CI_T
+    # The interval the source publishes (RIVM/CBS small-area estimates: Marges MOG0095/MBG0095) wins;
+    # at another confidence level its half-widths are scaled by the ratio of the normal quantiles.
+    if {"source_ci_low", "source_ci_high"} <= set(figures.columns):
+        s_low = figures["source_ci_low"].astype(float).to_numpy()
+        s_high = figures["source_ci_high"].astype(float).to_numpy()
+        given = np.isfinite(s_low) & np.isfinite(s_high) & np.isfinite(value)
+        if given.any():
+            ratio = z_value(confidence) / z_value(0.95)
+            low[given] = value[given] - (value[given] - s_low[given]) * ratio
+            high[given] = value[given] + (s_high[given] - value[given]) * ratio
+            method[given] = CI_MODEL
     return figures.assign(ci_low=low, ci_high=high, ci_method=method)
 
 
-def compare_with_city(gaps: pd.DataFrame, intervals_998: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
-    """comparison_95 / comparison_998: the area's interval against the city's value (polarity-aware)."""
+def compare_with_city(gaps: pd.DataFrame, intervals_998: pd.DataFrame, indicators: pd.DataFrame,
+                      significance: float = 0.05) -> pd.DataFrame:
+    """The area against the city's value (polarity-aware).
+
+    comparison_95 / comparison_998: the area's 95% / 99.8% interval against the city's value
+    (Fingertips). city_p: the two-sided p of z = (value - city) / SE, SE from the area's 95% interval;
+    city_q: its Benjamini-Hochberg q-value within the family the report flags together (the areas of
+    one level for one indicator, category and year); comparison_fdr: better/worse (higher/lower) where
+    city_q < `significance`, else similar; NULL where no test is possible.
+    """
     from .stats.compare import compare_with_benchmark
+    from .stats.intervals import standard_error_from_interval
+    from .stats.multiplicity import bh_by_family
 
     polarity = gaps["indicator_id"].map(dict(zip(indicators["id"], indicators["polarity"], strict=True)))
     wide = gaps.merge(intervals_998, on=FIGURE_KEYS, how="left")
@@ -239,6 +337,18 @@ def compare_with_city(gaps: pd.DataFrame, intervals_998: pd.DataFrame, indicator
         gaps[column] = compare_with_benchmark(
             wide[low].astype(float).to_numpy(), wide[high].astype(float).to_numpy(),
             wide["city_value"].astype(float).to_numpy(), polarity.to_numpy())
+    se = standard_error_from_interval(gaps["ci_low"], gaps["ci_high"], 0.95)
+    difference = (gaps["value"] - gaps["city_value"]).astype(float).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = difference / se
+    gaps["city_p"] = np.where(np.isfinite(z) & (se > 0), 2 * stats.norm.sf(np.abs(z)), np.nan)
+    gaps["city_q"] = bh_by_family(gaps, "city_p", ["indicator_id", "category", "period", "level"])
+    # The sign of the difference, as a degenerate interval on the side the area lies.
+    significant = (gaps["city_q"] < significance).to_numpy()
+    side = np.where(significant, np.sign(difference), 0.0)
+    city = gaps["city_value"].astype(float).to_numpy()
+    label = compare_with_benchmark(city + side, city + side, city, polarity.to_numpy())
+    gaps["comparison_fdr"] = np.where(gaps["city_p"].notna(), label, None)
     return gaps
 
 
@@ -275,9 +385,15 @@ def register_denominators(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd
     return figures
 
 
-def nearest_in_time(figures: pd.DataFrame, indicator: str, wanted: pd.DataFrame) -> pd.Series:
+def nearest_in_time(figures: pd.DataFrame, indicator: str, wanted: pd.DataFrame, with_period: bool = False):
     """The value of `indicator` for each (area_code, period) row of `wanted`, from the nearest year
-    that has one (population counts exist for fewer years than survey figures)."""
+    that has one (population counts exist for fewer years than survey figures). With `with_period`:
+    (values, the year each value comes from)."""
+    if with_period:
+        values = nearest_in_time(figures, indicator, wanted)
+        rows = figures[(figures["indicator_id"] == indicator) & (figures["status"] == OK)]
+        years = nearest_in_time(rows.assign(value=rows["period"].astype(float)), indicator, wanted)
+        return values, years.where(values.notna())
     rows = figures[(figures["indicator_id"] == indicator) & (figures["status"] == OK)]
     # The series without a second dimension, else the headline category (RIVM: adults, 18+).
     headline = rows["category"].isna() if rows["category"].isna().any() else rows["category"].isin(
@@ -292,37 +408,61 @@ def nearest_in_time(figures: pd.DataFrame, indicator: str, wanted: pd.DataFrame)
     return matched.set_index("index")["_v"].reindex(wanted.index).astype(float)
 
 
+# Inhabitants of the age band a figure describes, from CBS's bands (0-14, 15-24, 25-44, 45-64, 65+): a
+# weighted sum of the band counts. 18+ and 18-64 take 7 of the 10 ages of 15-24 (ages taken as equally
+# large within that band), an approximation stated in the inequality table's `weights` column.
+AGE_BAND_WEIGHTS = {
+    "18+": {POPULATION: 1.0, "inwoners_0_14": -1.0, "inwoners_15_24": -0.3},
+    "18-65": {"inwoners_15_24": 0.7, "inwoners_25_44": 1.0, "inwoners_45_64": 1.0},
+    "65+": {"inwoners_65_plus": 1.0},
+}
+
+
+def population_weights(figures: pd.DataFrame, wanted: pd.DataFrame, age_bands: bool = True
+                       ) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Each row's weight: the inhabitants of its area (with `age_bands`: of its age band,
+    `AGE_BAND_WEIGHTS`, where the register has the bands) in the year nearest to its own. Returns
+    (weights, year used, what they count: 'inhabitants' or 'inhabitants <band>')."""
+    weights, years = nearest_in_time(figures, POPULATION, wanted, with_period=True)
+    label = pd.Series("inhabitants", index=wanted.index, dtype=object)
+    for band, parts in AGE_BAND_WEIGHTS.items() if age_bands else ():
+        rows = wanted["category"].astype("string").eq(band).fillna(False).to_numpy(dtype=bool)
+        if not rows.any():
+            continue
+        total, year = pd.Series(0.0, index=wanted.index[rows]), None
+        for indicator, factor in parts.items():
+            values, used = nearest_in_time(figures, indicator, wanted[rows], with_period=True)
+            total = total + factor * values
+            year = used if year is None else year
+        if total.notna().all():
+            weights[rows], years[rows], label[rows] = total.to_numpy(), year.to_numpy(), f"inhabitants {band}"
+    return weights, years, label
+
+
 # Units whose values are per-capita quantities or shares, so that their spread over areas means
 # something (counts, codes and areas in hectares do not).
 SPREAD_UNITS = ("percent", "rating", "average", "per_100_inhabitants", "per_1000_inhabitants",
                 "per_household", "euro_1000", "per_km2", "km")
 
 
-def inequality_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame, city_code: str,
-                     deprivation: str | None, n_sim: int, seed: int) -> pd.DataFrame:
-    """Spread over the areas of one level, per indicator, category and year.
-
-    Range, max/min ratio and coefficient of variation (unweighted); population-weighted Gini and
-    Theil T (buurten: split into between-wijk and within-wijk parts); the index of dissimilarity
-    where the figure is a count's share of a known total; SII and RII against the areas' order on
-    the deprivation indicator (areas without a place on it left out), with simulated intervals.
-    Weights are each area's number of inhabitants in the nearest year that has one (`weights`
-    says which weights were used).
-    """
-    from .stats.inequality import dissimilarity, gini, sii_rii, spread, theil_t
+def _inequality_data(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame, city_code: str,
+                     deprivation: str | None, age_bands: bool = True) -> pd.DataFrame:
+    """The published figures whose spread over areas means something, per area of a compared level, with
+    the columns the inequality measures need: population weights (`population`, `_weight_year`,
+    `_weight_kind`), the group and total counts of the dissimilarity index (`_group`, `_all`), the
+    area's place on the deprivation indicator (`_order`, higher = more deprived) and its SE (`_se`)."""
     from .stats.intervals import standard_error_from_interval
 
     info = indicators.set_index("id")
     eligible = set(info.index[info["unit"].isin(SPREAD_UNITS)])
     level_of = dict(zip(areas["code"], areas["level"], strict=True))
-    wijk_of = dict(zip(areas["code"], areas["wijk_code"], strict=True))
     data = figures[(figures["status"] == OK) & figures["indicator_id"].isin(eligible)
                    & (figures["area_code"] != city_code)].copy()
     data["level"] = data["area_code"].map(level_of)
     data = data[data["level"].isin(LEVELS_COMPARED)]
     if data.empty:
-        return _typed(pd.DataFrame(columns=list(INEQUALITY_COLUMNS)), INEQUALITY_COLUMNS)
-    data["population"] = nearest_in_time(figures, POPULATION, data)
+        return data
+    data["population"], data["_weight_year"], data["_weight_kind"] = population_weights(figures, data, age_bands)
     denominators = info["denominator"].map(DENOMINATOR_COUNTS)
     data["_total"] = np.nan
     for denominator in denominators.dropna().unique():
@@ -340,6 +480,27 @@ def inequality_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.
     else:
         data["_order"] = np.nan
     data["_se"] = standard_error_from_interval(data["ci_low"], data["ci_high"], 0.95)
+    return data
+
+
+def inequality_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame, city_code: str,
+                     deprivation: str | None, n_sim: int, seed: int, age_bands: bool = True) -> pd.DataFrame:
+    """Spread over the areas of one level, per indicator, category and year.
+
+    Range, max/min ratio and coefficient of variation (unweighted); population-weighted Gini and
+    Theil T (buurten: split into between-wijk and within-wijk parts); the index of dissimilarity
+    where the figure is a count's share of a known total; SII and RII against the areas' order on
+    the deprivation indicator (areas without a place on it left out), with simulated intervals.
+    Weights are each area's number of inhabitants in the nearest year that has one (`weights`
+    says which weights were used).
+    """
+    from .stats.inequality import dissimilarity, gini, sii_rii, spread, theil_t
+
+    info = indicators.set_index("id")
+    wijk_of = dict(zip(areas["code"], areas["wijk_code"], strict=True))
+    data = _inequality_data(figures, areas, indicators, city_code, deprivation, age_bands)
+    if data.empty:
+        return _typed(pd.DataFrame(columns=list(INEQUALITY_COLUMNS)), INEQUALITY_COLUMNS)
     rows = []
     for (indicator, category, period, level), group in data.groupby(
             ["indicator_id", "category", "period", "level"], dropna=False, sort=True):
@@ -348,92 +509,352 @@ def inequality_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.
         row = {"indicator_id": indicator, "category": category, "period": period, "level": level,
                "n_areas": len(values), **spread(values)}
         weighted = not np.isnan(weights).any()
-        row["weights"] = "inhabitants" if weighted else "none"
+        years = group["_weight_year"].dropna().astype(int)
+        row["weights"] = (f"{group['_weight_kind'].iloc[0]} {_years_label(years)}" if weighted else "none")
         if weighted and len(values) >= 2:
             row["gini"] = gini(values, weights)
             groups = group["area_code"].map(wijk_of).to_numpy() if level != "wijk" else None
             theil = theil_t(values, weights, groups)
             row.update(theil=theil["theil"], theil_between=theil.get("between"), theil_within=theil.get("within"))
             # SII/RII over the areas whose place on the deprivation indicator is known.
+            # SII/RII over the areas whose place on the deprivation indicator is known; never the ranking
+            # indicator against itself.
             order = group["_order"].to_numpy(float)
             ranked = ~np.isnan(order)
-            if ranked.sum() >= 3:
+            if ranked.sum() >= 3 and indicator != deprivation:
                 se_values = group["_se"].to_numpy(float)[ranked]
-                result = sii_rii(values[ranked], weights[ranked], order[ranked],
-                                 se=None if np.isnan(se_values).any() else se_values, n_sim=n_sim, seed=seed)
+                se = None if np.isnan(se_values).any() else se_values
+                result = sii_rii(values[ranked], weights[ranked], order[ranked], se=se, n_sim=n_sim, seed=seed)
                 row.update({k: result[k] for k in ("sii", "sii_ci_low", "sii_ci_high", "rii", "rii_ci_low",
                                                    "rii_ci_high")})
+                row["rii_method"] = "mean"
+                if info.loc[indicator, "unit"] == "percent" and ((values[ranked] > 0) & (values[ranked] < 100)).all():
+                    # phe_sii's RII for shares: the ratio of the line's ends fitted on the logit scale.
+                    ends = sii_rii(values[ranked], weights[ranked], order[ranked], se=se, n_sim=n_sim, seed=seed,
+                                   rii_method="ends", transform="logit", scale=100.0)
+                    row.update({"rii_ends": ends["rii"], "rii_ends_ci_low": ends["rii_ci_low"],
+                                "rii_ends_ci_high": ends["rii_ci_high"]})
         if group["_group"].notna().all() and group["_all"].notna().all():
             row["dissimilarity"] = dissimilarity(group["_group"].to_numpy(float), group["_all"].to_numpy(float))
         rows.append(row)
     return _typed(pd.DataFrame(rows), INEQUALITY_COLUMNS)
 
 
-def convergence_table(inequality: pd.DataFrame, figures: pd.DataFrame, areas: pd.DataFrame, city_code: str,
-                      significance: float, min_periods: int) -> pd.DataFrame:
-    """Per indicator, category and level: sigma-convergence (the trend of the coefficient of
-    variation over the years) and beta-convergence (growth against the starting level, between
-    the first and the last year, with the half-life of the gaps)."""
-    from .stats.trends import beta_convergence, sigma_convergence
+def _years_label(years: pd.Series) -> str:
+    """'2023' or '2019-2023': the years population weights come from."""
+    if years.empty:
+        return ""
+    low, high = int(years.min()), int(years.max())
+    return str(low) if low == high else f"{low}-{high}"
+
+
+def inequality_change_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame, city_code: str,
+                            deprivation: str | None, n_boot: int, seed: int, significance: float,
+                            min_change: float = 0.1, age_bands: bool = True) -> pd.DataFrame:
+    """Inequality over time and the divided triumph, per indicator, category and level.
+
+    Between the first and the last wave of the areas that have a figure in both: the change of the
+    population-weighted Theil T (with its between- and within-wijk parts) and of the SII, with paired
+    bootstrap intervals over areas (`stats.inequality.inequality_change`); the city's own change,
+    tested with its intervals where they exist (Altman & Bland 2003), else taken at face value when
+    it is at least `min_change`; and `divided_triumph`: the city improved while inequality across the
+    areas worsened beyond its uncertainty (`stats.inequality.divided_triumph`).
+    """
+    from .stats.inequality import divided_triumph, inequality_change
+    from .stats.intervals import standard_error_from_interval
+    from .stats.multiplicity import bh_qvalues
+
+    data = _inequality_data(figures, areas, indicators, city_code, deprivation, age_bands)
+    empty = _typed(pd.DataFrame(columns=list(INEQUALITY_CHANGE_COLUMNS)), INEQUALITY_CHANGE_COLUMNS)
+    if data.empty:
+        return empty
+    wijk_of = dict(zip(areas["code"], areas["wijk_code"], strict=True))
+    polarity = dict(zip(indicators["id"], indicators["polarity"], strict=True))
+    city = figures[(figures["area_code"] == city_code) & (figures["status"] == OK)].copy()
+    city["_se"] = standard_error_from_interval(city["ci_low"], city["ci_high"], 0.95)
+    city = city.set_index(["indicator_id", "category", "period"])
+    rows = []
+    for (indicator, category, level), group in data.groupby(["indicator_id", "category", "level"], dropna=False,
+                                                            sort=True):
+        periods = sorted(group["period"].dropna().astype(int).unique())
+        if len(periods) < 2 or indicator == deprivation:
+            continue
+        first, last = periods[0], periods[-1]
+        wide = group[group["period"].isin([first, last])].set_index(["area_code", "period"])
+        both = [a for a in wide.index.get_level_values(0).unique()
+                if (a, first) in wide.index and (a, last) in wide.index]
+        if len(both) < 3:
+            continue
+        at = {p: wide.loc[[(a, p) for a in both]] for p in (first, last)}
+        result = inequality_change(
+            at[first]["value"].to_numpy(float), at[last]["value"].to_numpy(float),
+            at[first]["population"].to_numpy(float), at[last]["population"].to_numpy(float),
+            groups=None if level == "wijk" else np.array([wijk_of.get(a) for a in both], dtype=object),
+            order_first=at[first]["_order"].to_numpy(float), order_last=at[last]["_order"].to_numpy(float),
+            n_boot=n_boot, seed=seed)
+        key = (indicator, category if pd.notna(category) else pd.NA)
+        row = {"indicator_id": indicator, "category": category, "level": level, "first_period": first,
+               "last_period": last, "polarity": polarity.get(indicator), **result}
+        for period, name in ((first, "first"), (last, "last")):
+            match = city.loc[[(*key, period)]] if (*key, period) in city.index else None
+            row[f"city_{name}"] = float(match["value"].iloc[0]) if match is not None else np.nan
+            row[f"city_se_{name}"] = float(match["_se"].iloc[0]) if match is not None else np.nan
+        rows.append(row)
+    if not rows:
+        return empty
+    table = divided_triumph(pd.DataFrame(rows), min_change=min_change, significance=significance)
+    # The summary headlines every divided triumph, so the inequality tests are one family each (Theil, SII):
+    # an interval that excludes zero counts only when its Benjamini-Hochberg q is below `significance`.
+    table["theil_change_q"] = bh_qvalues(table["theil_change_p"])
+    table["sii_change_q"] = bh_qvalues(table["sii_change_p"])
+    theil = table["theil_worsened"].astype(bool) & (table["theil_change_q"] < significance)
+    sii = table["sii_widened"].astype(bool) & (table["sii_change_q"] < significance)
+    table["inequality_worsened"] = np.select([theil & sii, theil, sii], ["theil+sii", "theil", "sii"], "none")
+    table["divided_triumph"] = table["city_improved"].fillna(False).astype(bool) & (theil | sii)
+    table["n_areas"] = table["n_areas"].astype("Int64")
+    return _typed(table, INEQUALITY_CHANGE_COLUMNS)
+
+
+def convergence_table(inequality: pd.DataFrame, figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame,
+                      city_code: str, significance: float, min_periods: int) -> pd.DataFrame:
+    """Per indicator, category and level: do the areas converge?
+
+    Sigma-convergence (with at least `min_periods` waves): the trend of the dispersion across areas,
+    for shares the standard deviation of their logits (scale-free near 0 and 100%), else the
+    coefficient of variation (`sigma_measure`). Beta-convergence (two waves suffice): growth between
+    the first and the last wave against the starting level, for shares on the logit scale (growth of
+    the odds), else on the log scale, with the half-life of the gaps.
+    """
+    from .stats.trends import INSUFFICIENT, beta_convergence, sigma_convergence
 
     level_of = dict(zip(areas["code"], areas["level"], strict=True))
+    unit_of = dict(zip(indicators["id"], indicators["unit"], strict=True))
     data = figures[(figures["status"] == OK) & (figures["area_code"] != city_code)].copy()
     data["level"] = data["area_code"].map(level_of)
+    data = data[data["level"].isin(LEVELS_COMPARED)]
+    # One spelling of "no category" on both sides of the lookup (NaN and NA would not match).
+    data["_category"] = data["category"].astype("string").fillna("")
+    eligible = inequality[["indicator_id", "category", "level"]].assign(
+        _category=inequality["category"].astype("string").fillna("")).drop_duplicates()
+    data = data.merge(eligible[["indicator_id", "_category", "level"]], on=["indicator_id", "_category", "level"])
     rows = []
-    keys = ["indicator_id", "category", "level"]
-    by_key = dict(tuple(data.groupby(keys, dropna=False, sort=False)))
-    for key, group in inequality.dropna(subset=["cv"]).groupby(keys, dropna=False, sort=True):
-        if group["period"].nunique() < min_periods:
+    for (indicator, category, level), group in data.groupby(["indicator_id", "_category", "level"], sort=True):
+        share = unit_of.get(indicator) == "percent"
+        values = group["value"].astype(float)
+        if share:
+            values = values.where((values > 0) & (values < 100))
+        group = group.assign(_v=values).dropna(subset=["_v"])
+        periods = sorted(group["period"].astype(int).unique())
+        if len(periods) < 2:
             continue
-        first, last = int(group["period"].min()), int(group["period"].max())
-        row = dict(zip(keys, key, strict=True)) | {
-            "first_period": first, "last_period": last, "n_periods": group["period"].nunique(),
-            "n_areas": int(group["n_areas"].max()),
-        }
-        row.update(sigma_convergence(group["period"].to_numpy(float), group["cv"].to_numpy(float), significance))
-        values = by_key.get(key)
-        if values is not None:
-            ends = values[values["period"].isin([first, last])]
-            wide = ends.drop_duplicates(["area_code", "period"]).set_index(["area_code", "period"])["value"].unstack()
-            if first in wide and last in wide:
-                both = wide[[first, last]].dropna()
-                beta = beta_convergence(both[first].to_numpy(float), both[last].to_numpy(float), last - first)
-                row.update({k: beta[k] for k in ("beta", "beta_ci_low", "beta_ci_high", "half_life")})
+        first, last = periods[0], periods[-1]
+        row = {"indicator_id": indicator, "category": category or None, "level": level, "first_period": first,
+               "last_period": last, "n_periods": len(periods), "n_areas": int(group["area_code"].nunique()),
+               "sigma_measure": "sd_logit" if share else "cv"}
+        if len(periods) >= min_periods:
+            scaled = np.log(group["_v"] / (100 - group["_v"])) if share else group["_v"]
+            by_year = scaled.groupby(group["period"].astype(int))
+            dispersion = by_year.std() if share else by_year.std() / by_year.mean()
+            row.update(sigma_convergence(dispersion.index.to_numpy(float), dispersion.to_numpy(float), significance))
+        else:
+            row.update({"sigma_slope": np.nan, "sigma_p": np.nan, "sigma_trend": INSUFFICIENT})
+        wide = group.drop_duplicates(["area_code", "period"]).set_index(["area_code", "period"])["_v"].unstack()
+        if first in wide and last in wide:
+            both = wide[[first, last]].dropna()
+            start, end = both[first].to_numpy(float), both[last].to_numpy(float)
+            if share:  # the growth of the odds: log(odds) is the logit
+                start, end = start / (100 - start), end / (100 - end)
+            beta = beta_convergence(start, end, last - first)
+            row.update({k: beta[k] for k in ("beta", "beta_ci_low", "beta_ci_high", "half_life")})
         rows.append(row)
     return _typed(pd.DataFrame(rows, columns=list(CONVERGENCE_COLUMNS)), CONVERGENCE_COLUMNS)
 
 
-def projection_table(figures: pd.DataFrame, areas: pd.DataFrame, trends: pd.DataFrame, city_code: str,
-                     target: int, min_periods: int, bounds: dict[str, tuple] | None = None) -> pd.DataFrame:
-    """If nothing changes: each area's and the city's linear trend extrapolated to `target`, with a
-    95% prediction interval; the projected gap; and the years until the gap closes at the
-    current pace of the gap's own trend (NULL: not at the current pace). Projections and their
-    intervals are kept within the unit's bounds (`bounds`: indicator -> (min, max), e.g. 0-100%)."""
-    from .stats.projection import project_linear, years_to_close
+# The scale on which an area's position relative to the city is modelled, by unit.
+POSITION_SCALE = {"percent": "logit", "per_100_inhabitants": "log", "per_1000_inhabitants": "log",
+                  "per_household": "log", "euro_1000": "log", "average": "log", "per_km2": "log", "km": "log"}
+STATUS_QUO, CITY_TREND = "status_quo", "city_trend"
+PROJECTED, TOO_FEW_DATA = "ok", "too_few_data"
 
-    keys = ["indicator_id", "category", "area_code"]
-    ok = figures[figures["status"] == OK].copy()
-    ok["period"] = ok["period"].astype(float)
-    ok["value"] = ok["value"].astype(float)
-    projected = project_linear(ok, keys, target, min_points=min_periods).reset_index()
-    projected = projected[projected["n"] >= min_periods]
-    if projected.empty:
+
+def _city_scenarios(city: pd.DataFrame, transform: str, periods: list[int], min_periods: int, draws: int,
+                    rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Draws (periods, draws) of the city's level on the model scale under each scenario: the status quo
+    (the last wave's value held), and, with at least `min_periods` waves, the city's own linear trend on
+    the model scale continued (a new observation's prediction interval)."""
+    from .stats.projection import to_scale
+
+    city = city.sort_values("period")
+    y = to_scale(city["value"], transform)
+    scenarios = {STATUS_QUO: np.full((len(periods), draws), y[-1])}
+    if len(city) >= min_periods:
+        x = city["period"].to_numpy(float)
+        slope, intercept = np.polyfit(x, y, 1)
+        residual = y - (intercept + slope * x)
+        dof = len(x) - 2
+        s2 = float(residual @ residual) / dof
+        target = np.asarray(periods, dtype=float)
+        se = np.sqrt(s2 * (1 + 1 / len(x) + (target - x.mean()) ** 2 / ((x - x.mean()) ** 2).sum()))
+        t = rng.standard_t(dof, size=(len(periods), draws))
+        scenarios[CITY_TREND] = (intercept + slope * target)[:, None] + se[:, None] * t
+    return scenarios
+
+
+@dataclass(frozen=True)
+class ProjectedArea:
+    """One area's simulated relative position: `levels(city)` turns city draws on the model scale
+    (periods, draws) into the area's level draws; `slope` and `now` are draws of its position's slope
+    (scale units per year) and of its fitted position at the last wave."""
+
+    code: str
+    level: str
+    model: str
+    n_waves: int
+    levels: Callable[[np.ndarray], np.ndarray]
+    slope: np.ndarray
+    now: np.ndarray
+
+
+def _projected_areas(fits: dict, areas: pd.DataFrame, figures: pd.DataFrame, last: int, transform: str,
+                     city_now: float) -> list[ProjectedArea]:
+    """Every area with a projection: buurten (and wijken/subwijken without buurt figures) from their own
+    level's model; wijken and subwijken whose buurten all have one, as the population-weighted
+    combination of those buurten (weights: inhabitants in the year nearest the last wave)."""
+    from .stats.projection import from_scale, to_scale
+
+    def direct(level: str, i: int, fit, sims) -> ProjectedArea:
+        position = sims["position"][i]
+        return ProjectedArea(fit.areas[i], level, "mixedlm", fit.n_waves,
+                             lambda city, p=position: from_scale(p + city, transform),
+                             sims["slope"][i], sims["now"][i])
+
+    result: dict[str, ProjectedArea] = {}
+    for level, (fit, sims) in fits.items():
+        for i in range(len(fit.areas)):
+            result[fit.areas[i]] = direct(level, i, fit, sims)
+    if "buurt" in fits:
+        fit, sims = fits["buurt"]
+        index = {code: i for i, code in enumerate(fit.areas)}
+        buurten = areas[areas["level"] == "buurt"]
+        wanted = pd.DataFrame({"area_code": list(fit.areas), "period": last})
+        weight = dict(zip(fit.areas, nearest_in_time(figures, POPULATION, wanted).to_numpy(float), strict=True))
+        for parent_level, column in (("wijk", "wijk_code"), ("subwijk", "parent_code")):
+            for parent, members in buurten.groupby(column, sort=True):
+                if parent not in set(areas.loc[areas["level"] == parent_level, "code"]):
+                    continue
+                codes = list(members["code"])
+                if not all(c in index for c in codes) or not all(np.isfinite(weight[c]) for c in codes):
+                    continue
+                rows = np.array([index[c] for c in codes])
+                w = np.array([weight[c] for c in codes])
+                w = w / w.sum()
+                position = sims["position"][rows]  # (buurten, periods, draws)
+                now = to_scale(np.einsum("b,bd->d", w, from_scale(sims["now"][rows] + city_now, transform)),
+                               transform) - city_now
+                result[parent] = ProjectedArea(
+                    parent, parent_level, "mixedlm_buurten", fit.n_waves,
+                    lambda city, p=position, w=w: np.einsum("b,bkd->kd", w, from_scale(p + city[None], transform)),
+                    np.einsum("b,bd->d", w, sims["slope"][rows]), now)
+    return [result[code] for code in sorted(result)]
+
+
+def projection_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame, city_code: str,
+                     target: int, min_periods: int, settings: dict,
+                     bounds: dict[str, tuple] | None = None) -> pd.DataFrame:
+    """If nothing changes: each area's figure and gap to the city in every year up to `target`.
+
+    Per indicator of `settings["indicators"]` (headline series: no category or 18+) and level, the
+    area's position relative to the city (logit(area) - logit(city) for shares, log(area / city) for
+    rates) follows a linear mixed model with a random intercept and slope per area (REML,
+    `stats.projection.fit_relative_position`). The level is that position plus a scenario for the city:
+    `status_quo` (the city's last value) and, with at least `min_periods` waves, `city_trend`. A wijk
+    or subwijk whose buurten all have figures is projected as the population-weighted combination of
+    its buurten's projections. Intervals (95% and 50%) come from `settings["draws"]` simulations that
+    carry the fixed effects' and the random effects' uncertainty and a new figure's residual. A
+    projection whose 95% interval reaches the unit's bounds (0 or 100%) at the printed precision is not
+    published: `projection_status` is "too_few_data" and the numbers are NULL. `years_to_close_low/high`
+    is the range of years until the position reaches zero, given only when the 95% interval of its
+    slope excludes zero in the closing direction.
+    """
+    from .stats.projection import (
+        IDENTITY,
+        fit_relative_position,
+        from_scale,
+        simulate_positions,
+        to_scale,
+        years_to_close_range,
+    )
+
+    info = indicators.set_index("id")
+    chosen = [i for i in settings["indicators"] if i in info.index]
+    draws, seed = int(settings["draws"]), int(settings["seed"])
+    level_of = dict(zip(areas["code"], areas["level"], strict=True))
+    ok = figures[(figures["status"] == OK) & figures["indicator_id"].isin(chosen)
+                 & (figures["category"].isna() | figures["category"].isin(HEADLINE_CATEGORIES))]
+    ok = ok.sort_values("category", na_position="first").drop_duplicates(["indicator_id", "area_code", "period"]).copy()
+    ok["level"] = ok["area_code"].map(level_of)
+    rows: list[dict] = []
+    for (indicator, category), series in ok.groupby(["indicator_id", "category"], dropna=False, sort=True):
+        unit = info.loc[indicator, "unit"]
+        transform = POSITION_SCALE.get(unit, IDENTITY)
+        low_bound, high_bound = (bounds or {}).get(indicator, (None, None))
+        city = series[series["area_code"] == city_code][["period", "value"]].dropna()
+        if city.empty:
+            continue
+        last = int(city["period"].max())
+        periods = list(range(last, int(target) + 1))
+        if len(periods) < 2:
+            continue
+        rng = np.random.default_rng([seed, len(rows)])
+        scenarios = _city_scenarios(city, transform, periods, min_periods, draws, rng)
+        city_scale = dict(zip(city["period"].astype(int), to_scale(city["value"], transform), strict=True))
+        fits = {}
+        for level in LEVELS_COMPARED:
+            data = series[series["level"] == level][["area_code", "period", "value"]].copy()
+            data["position"] = to_scale(data["value"], transform) - data["period"].astype(int).map(city_scale)
+            fit = fit_relative_position(data[data["period"] <= last])
+            if fit is not None:
+                fits[level] = (fit, simulate_positions(fit, periods, draws, seed + len(fits)))
+        for area in _projected_areas(fits, areas, figures, last, transform, city_scale[last]):
+            slope_ci = np.percentile(area.slope, [2.5, 97.5])
+            closing = years_to_close_range(float(np.median(area.now)), *slope_ci)
+            for scenario, city_draws in scenarios.items():
+                level_draws = area.levels(city_draws)
+                city_level = from_scale(city_draws, transform)
+                gap = level_draws - city_level
+                for k, period in enumerate(periods):
+                    if period == last:
+                        continue
+                    q = np.percentile(level_draws[k], [2.5, 25, 50, 75, 97.5])
+                    g = np.percentile(gap[k], [2.5, 50, 97.5])
+                    row = {"indicator_id": indicator, "category": category, "area_code": area.code,
+                           "level": area.level, "scenario": scenario, "model": area.model, "n_waves": area.n_waves,
+                           "last_period": last, "target_period": period,
+                           "projected": q[2], "pi_low": q[0], "pi_high": q[4], "pi50_low": q[1], "pi50_high": q[3],
+                           "city_projected": float(np.median(city_level[k])), "projected_gap": g[1],
+                           "gap_pi_low": g[0], "gap_pi_high": g[2], "position_slope": float(np.median(area.slope)),
+                           "position_slope_ci_low": slope_ci[0], "position_slope_ci_high": slope_ci[1],
+                           "years_to_close_low": closing[0], "years_to_close_high": closing[1],
+                           "projection_status": PROJECTED}
+                    if _reaches_bounds(q[0], q[4], low_bound, high_bound):
+                        row.update({c: np.nan for c in ("projected", "pi_low", "pi_high", "pi50_low", "pi50_high",
+                                                        "projected_gap", "gap_pi_low", "gap_pi_high")})
+                        row["projection_status"] = TOO_FEW_DATA
+                    rows.append(row)
+    if not rows:
         return _typed(pd.DataFrame(columns=list(PROJECTIONS_COLUMNS)), PROJECTIONS_COLUMNS)
-    for indicator, (low, high) in (bounds or {}).items():
-        rows = projected["indicator_id"] == indicator
-        for column in ("projected", "pi_low", "pi_high"):
-            projected.loc[rows, column] = projected.loc[rows, column].clip(lower=low, upper=high)
-    city = projected.loc[projected["area_code"] == city_code, ["indicator_id", "category", "projected"]]
-    table = projected.merge(city.rename(columns={"projected": "city_projected"}),
-                            on=["indicator_id", "category"], how="left")
-    table["projected_gap"] = (table["projected"] - table["city_projected"]).where(table["area_code"] != city_code)
-    table = table.merge(trends[[*keys, "last_gap", "gap_slope"]], on=keys, how="left")
-    table["years_to_close"] = years_to_close(table["last_gap"].astype(float).to_numpy(),
-                                             table["gap_slope"].astype(float).to_numpy())
-    table["target_period"] = target
-    table["n_periods"] = table["n"]
-    table["level"] = table["area_code"].map(dict(zip(areas["code"], areas["level"], strict=True)))
-    return _typed(table.sort_values(keys), PROJECTIONS_COLUMNS)
+    table = pd.DataFrame(rows)
+    return _typed(table.sort_values(["indicator_id", "category", "area_code", "scenario", "target_period"]),
+                  PROJECTIONS_COLUMNS)
+
+
+def _reaches_bounds(low: float, high: float, low_bound, high_bound) -> bool:
+    """Whether a 95% interval touches the unit's bounds at one decimal (a share of 0.0% or 100.0%)."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return True
+    if low_bound is not None and pd.notna(low_bound) and round(float(low), 1) <= float(low_bound):
+        return True
+    return high_bound is not None and pd.notna(high_bound) and round(float(high), 1) >= float(high_bound)
 
 
 def composite_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame, city_code: str,
@@ -447,8 +868,10 @@ def composite_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.D
     polarity = {i: info.loc[i, "polarity"] for i in chosen if i in info.index}
     themes = {i: settings["themes"].get(i, info.loc[i, "theme"]) for i in polarity}
     weights = {i: float(settings["weights"].get(i, 1.0)) for i in polarity}
+    # Series without a category, else the headline category (RIVM: adults, 18+).
     ok = figures[(figures["status"] == OK) & figures["indicator_id"].isin(list(polarity))
-                 & figures["category"].isna()]
+                 & (figures["category"].isna() | figures["category"].isin(HEADLINE_CATEGORIES))]
+    ok = ok.sort_values("category", na_position="first").drop_duplicates(["indicator_id", "area_code", "period"])
     level_codes = set(areas.loc[areas["level"] == level, "code"])
     values = ok[ok["area_code"].isin(level_codes)][["area_code", "indicator_id", "period", "value"]]
     city = ok[ok["area_code"] == city_code][["indicator_id", "period", "value"]]
@@ -468,7 +891,8 @@ def run_analysis(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd
     """Every analysis table from the current observations; and a summary for the log.
 
     `units` maps indicator to unit id; `bounds` indicator to the unit's (min, max) (None: open)."""
-    figures = observations.assign(count=np.nan, per=np.nan)
+    figures = observations.rename(columns={"ci_low": "source_ci_low", "ci_high": "source_ci_high"}).assign(
+        count=np.nan, per=np.nan)
     figures = pd.concat([figures, derive_rates(observations, derived)], ignore_index=True)
     figures["category"] = figures["category"].astype("string")
     figures = add_subwijk_counts(figures, areas)
@@ -479,17 +903,24 @@ def run_analysis(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd
                              settings["design_effect"], 0.998)
     intervals_998 = wide_998[[*FIGURE_KEYS, "ci_low", "ci_high"]].rename(
         columns={"ci_low": "ci_low_998", "ci_high": "ci_high_998"}).drop_duplicates(FIGURE_KEYS)
-    gaps = compare_with_city(gap_to_city(figures, areas, indicators, city_code), intervals_998, indicators)
-    gaps = _typed(gaps, GAPS_COLUMNS)
     min_periods, significance = settings["min_periods_for_trend"], settings["significance"]
+    gaps = compare_with_city(gap_to_city(figures, areas, indicators, city_code), intervals_998, indicators,
+                             significance)
+    gaps = _typed(gaps, GAPS_COLUMNS)
     trends = area_trends(figures, areas, indicators, city_code, min_periods, significance)
+    age_bands = settings["population_weights"] == "age_band"
     inequality = inequality_table(figures, areas, indicators, city_code, settings["deprivation_indicator"],
-                                  settings["simulations"], settings["seed"])
-    convergence = convergence_table(inequality, figures, areas, city_code, significance, min_periods)
+                                  settings["simulations"], settings["seed"], age_bands)
+    inequality_change = inequality_change_table(figures, areas, indicators, city_code,
+                                                settings["deprivation_indicator"], settings["simulations"],
+                                                settings["seed"], significance, age_bands=age_bands)
+    convergence = convergence_table(inequality, figures, areas, indicators, city_code, significance, min_periods)
     target = settings["projection_period"] or last_period + 5
-    projections = projection_table(figures, areas, trends, city_code, target, min_periods, bounds)
+    projections = projection_table(figures, areas, indicators, city_code, target, min_periods,
+                                   settings["projection"] | {"seed": settings["seed"]}, bounds)
     composite = composite_table(figures, areas, indicators, city_code, settings["composite"])
-    tables = {"gaps": gaps, "trends": trends, "inequality": inequality, "convergence": convergence,
+    tables = {"gaps": gaps, "trends": trends, "inequality": inequality, "inequality_change": inequality_change,
+              "convergence": convergence,
               "projections": projections, "composite": composite}
     summary = {name: len(table) for name, table in tables.items()} | {"withheld_small_numbers": withheld}
     return tables, summary

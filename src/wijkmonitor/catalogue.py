@@ -19,7 +19,10 @@ INDICATOR_COLUMNS = [
     "denominator", "catalogued",
 ]
 _REQUIRED = ("id", "label_nl", "label_en", "theme", "unit", "polarity", "source_keys")
-DERIVED_COLUMNS = ["id", "numerator", "denominator", "per"]
+DERIVED_COLUMNS = ["id", "numerator", "denominator", "per", "kind"]
+# A derived figure is a `rate` (events per population: Poisson, Byar's interval) or a `share` (persons of
+# the denominator's population who are counted in the numerator: binomial, Wilson's interval).
+DERIVED_KINDS = ("rate", "share")
 
 
 def source_key(text: str) -> str:
@@ -94,8 +97,13 @@ class Catalogue:
                     if not isinstance(spec, dict) or not {"numerator", "denominator"} <= set(spec):
                         raise ConfigError(
                             f"indicator {entry['id']!r}: `derived` needs numerator and denominator.", **where)
+                    kind = spec.get("kind", "rate")
+                    if kind not in DERIVED_KINDS:
+                        raise ConfigError(f"indicator {entry['id']!r}: `derived.kind` {kind!r} is not one of "
+                                          f"{', '.join(DERIVED_KINDS)}.", **where)
                     derived.append({"id": entry["id"], "numerator": spec["numerator"],
-                                    "denominator": spec["denominator"], "per": float(spec.get("per", 1))})
+                                    "denominator": spec["denominator"], "per": float(spec.get("per", 1)),
+                                    "kind": kind})
                 for key in entry.get("source_keys") or []:
                     k = source_key(key)
                     if k in by_key and by_key[k] != entry["id"]:

@@ -102,6 +102,8 @@ def analysis_settings(config: dict) -> dict:
     composite = settings["composite"]
     composite["indicators"] = composite["indicators"] or list(config["report"]["key_indicators"])
     composite["base_period"] = composite["base_period"] or config["report"]["reference_period"]
+    projection = settings["projection"]
+    projection["indicators"] = projection["indicators"] or list(config["report"]["key_indicators"])
     return settings
 
 
