@@ -1,8 +1,10 @@
 """Charts: the spine chart puts better to the right whatever the polarity, and marks significance by shape."""
 
+import re
+
 import matplotlib.pyplot as plt
-import pandas as pd
 import pytest
+from matplotlib.colors import same_color
 
 from wijkmonitor import figures
 
@@ -68,34 +70,139 @@ def test_maps_draw_every_area_and_mark_missing_ones(shared_data):
     plt.close(tiles)
 
 
-def test_prediction_band_follows_the_projection_model_and_the_unit_bounds():
-    from wijkmonitor.report import prediction_band
-    from wijkmonitor.stats.projection import project_linear
+# ------------------------------------------------------------------------------ fan chart
 
-    line = [(year, 2.0 * (year - 2014) + 10) for year in range(2014, 2019)]  # exactly on a line
-    band = prediction_band(line, 2021, None)
-    assert [b[0] for b in band] == list(range(2018, 2022))
-    assert band[-1][1] == pytest.approx(24.0) and band[-1][3] - band[-1][2] == pytest.approx(0, abs=1e-9)
-    noisy = [(2014, 10.0), (2015, 13.0), (2016, 13.5), (2017, 17.0), (2018, 18.0)]
-    expected = project_linear(pd.DataFrame(noisy, columns=["period", "value"]).assign(k=""), ["k"], 2030).iloc[0]
-    assert band_at(prediction_band(noisy, 2030, None), 2030) == pytest.approx(
-        (expected["projected"], expected["pi_low"], expected["pi_high"]))
-    capped = prediction_band(noisy, 2030, {"min": 0, "max": 20})  # a share cannot pass 100%, here 20
-    assert band_at(capped, 2030)[0] == 20 and band_at(capped, 2030)[2] == 20
-    assert prediction_band(noisy[:2], 2030, None) == []  # too few years
+AREA = [(2020, 18.0), (2023, 19.0)]
+FAN = [(2024, 19.4, 18.2, 20.6, 18.9, 19.9), (2030, 21.0, 17.0, 25.0, 19.5, 22.5)]
+CITY = [(2020, 6.0), (2023, 5.9)]
+CITY_PATH = [(2023, 5.9), (2030, 5.0)]
 
 
-def band_at(band, year):
-    return next(b[1:] for b in band if b[0] == year)
-
-
-def test_projection_chart_shades_the_area_band_only():
+def fan_chart(**change):
     figures.configure()
-    band = [(2023, 19.0, 18.5, 19.5), (2030, 21.0, 20.0, 22.0)]
-    fig = figures.projection_chart("x", "Overvecht", [(2020, 18.0), (2023, 19.0)], band, "Utrecht",
-                                   [(2020, 6.0), (2023, 5.9)], [(2023, 5.9, 5.5, 6.3), (2030, 5.0, 4.0, 6.0)])
-    shaded = [c for c in fig.axes[0].collections if len(c.get_paths())]
-    assert len(shaded) == 1
-    ys = shaded[0].get_paths()[0].vertices[:, 1]
-    assert ys.min() == pytest.approx(18.5) and ys.max() == pytest.approx(22.0)
+    args = dict(title="Bijstand", area_label="Overvecht", area=AREA, fan=FAN, city_label="Utrecht", city=CITY,
+                city_path=CITY_PATH, scenario_label="Als er niets verandert")
+    return figures.fan_chart(**(args | change))
+
+
+def tick_texts(fig, ax, axis="y"):
+    fig.canvas.draw()
+    labels = ax.get_yticklabels() if axis == "y" else ax.get_xticklabels()
+    return [t.get_text() for t in labels if t.get_text()]
+
+
+def ys_at(vertices, x):
+    return sorted({float(y) for vx, y in vertices if vx == pytest.approx(x)})
+
+
+def test_fan_chart_bands_open_from_the_last_observation():
+    fig = fan_chart()
+    ax = fig.axes[0]
+    bands = {c.get_gid(): c for c in ax.collections if len(c.get_paths())}
+    assert set(bands) == {"fan-95", "fan-50"}
+    outer, inner = (bands[g].get_paths()[0].vertices for g in ("fan-95", "fan-50"))
+    assert ys_at(outer, 2030) == pytest.approx([17.0, 25.0])  # low95..high95 at the target year
+    assert ys_at(inner, 2030) == pytest.approx([19.5, 22.5])  # low50..high50
+    assert ys_at(outer, 2023) == ys_at(inner, 2023) == pytest.approx([19.0])  # zero width at the last figure
+    assert outer[:, 1].min() == pytest.approx(17.0) and outer[:, 1].max() == pytest.approx(25.0)
+    # One hue, the inner band darker: two shades in greyscale too.
+    assert same_color(bands["fan-95"].get_facecolor()[0][:3], figures.WORSE)
+    assert same_color(bands["fan-50"].get_facecolor()[0][:3], figures.WORSE)
+    assert bands["fan-95"].get_alpha() < bands["fan-50"].get_alpha()
+    plt.close(fig)
+
+
+def test_fan_chart_lines_markers_and_legend():
+    fig = fan_chart()
+    ax = fig.axes[0]
+    dashed = [line for line in ax.lines if line.get_linestyle() == "--"]
+    median = next(line for line in dashed if same_color(line.get_color(), figures.WORSE))
+    assert list(median.get_xdata()) == [2023, 2024, 2030]
+    assert median.get_ydata()[0] == 19.0 and median.get_ydata()[-1] == 21.0  # from the data to the last median
+    city_path = next(line for line in dashed if same_color(line.get_color(), figures.CITY))
+    assert list(zip(city_path.get_xdata(), city_path.get_ydata(), strict=True)) == CITY_PATH
+    observed = {line.get_marker(): line for line in ax.lines if line.get_linestyle() == "-"}
+    assert list(observed["^"].get_ydata()) == [18.0, 19.0] and same_color(observed["^"].get_color(), figures.WORSE)
+    assert list(observed["s"].get_ydata()) == [6.0, 5.9] and same_color(observed["s"].get_color(), figures.CITY)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Overvecht", "Utrecht", "95% / 50%", "Als er niets verandert"]
+    labels = tick_texts(fig, ax)
+    assert labels and all(re.fullmatch(r"\d+,\d", t) for t in labels)  # Dutch: 10,0 not 10.0
+    plt.close(fig)
+    english = fan_chart(lang="en")
+    assert all(re.fullmatch(r"\d+\.\d", t) for t in tick_texts(english, english.axes[0]))
+    plt.close(english)
+
+
+def test_fan_chart_without_projection_keeps_the_data_and_says_why(tmp_path):
+    note = "Geen projectie: te weinig jaren"
+    fig = fan_chart(area=AREA[:1], fan=[], note=note)
+    ax = fig.axes[0]
+    assert not [c for c in ax.collections if len(c.get_paths())]
+    assert [t.get_text() for t in ax.texts] == [note]
+    assert {line.get_marker() for line in ax.lines if line.get_linestyle() == "-"} == {"^", "s"}
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "95% / 50%" not in legend and "Overvecht" in legend
+    figures.save_svg(fig, tmp_path / "fan.svg")
+    svg = (tmp_path / "fan.svg").read_text()
+    assert note in svg and "Als er niets verandert" in svg  # text kept as text, not paths
+
+
+# ------------------------------------------------------------------------------ inequality chart
+
+LABELS = {"theil": "Theil T", "between": "Tussen wijken", "within": "Binnen wijken", "sii": "SII",
+          "no_sii": "Geen SII: te weinig gebieden"}
+NAN = float("nan")
+
+
+def inequality_chart(**change):
+    figures.configure()
+    args = dict(title="Ongelijkheid in ervaren gezondheid", periods=[2016, 2020, 2022], theil=[0.03, 0.041, 0.038],
+                between=[None, 0.026, NAN], within=[None, 0.015, NAN], sii=[-8.2, NAN, -11.4],
+                sii_low=[-12.0, None, -15.2], sii_high=[-4.4, None, -7.6], labels=LABELS)
+    return figures.inequality_chart(**(args | change))
+
+
+def test_inequality_chart_stacks_theil_and_draws_the_sii_interval(tmp_path):
+    fig = inequality_chart()
+    left, right = fig.axes
+    bars = {}
+    for patch in left.patches:
+        bars.setdefault(round(patch.get_x() + patch.get_width() / 2), []).append(
+            (pytest.approx(patch.get_y()), pytest.approx(patch.get_height())))
+    assert bars == {2016: [(0, 0.03)],  # no split: the total
+                    2020: [(0, 0.026), (0.026, 0.015)],  # between at the bottom, within on top
+                    2022: [(0, 0.038)]}  # a NaN split falls back to the total
+    within = [p for p in left.patches if p.get_hatch()]
+    assert len(within) == 1 and within[0].get_height() == pytest.approx(0.015)
+    assert [t.get_text() for t in left.get_legend().get_texts()] == ["Tussen wijken", "Binnen wijken", "Theil T"]
+
+    (errorbar,) = right.containers
+    points, _, (bars_x,) = errorbar.lines
+    assert list(points.get_xdata()) == [2016, 2022]  # the wave without an SII is left out
+    assert [sorted(map(tuple, s)) for s in bars_x.get_segments()] == [
+        [(2016, -12.0), (2016, -4.4)], [(2022, -15.2), (2022, -7.6)]]
+    zero = [line for line in right.lines if line.get_linestyle() == "--"]
+    assert len(zero) == 1 and set(zero[0].get_ydata()) == {0}
+
+    for ax in (left, right):
+        assert list(ax.get_xticks()) == [2016, 2020, 2022]
+        assert tick_texts(fig, ax, "x") == ["2016", "2020", "2022"]  # years without a thousands separator
+    assert all(re.fullmatch(r"0,\d{3}", t) for t in tick_texts(fig, left))
+    assert all(re.fullmatch(r"\u2212?\d+,\d", t) for t in tick_texts(fig, right))
+    assert (left.get_title(loc="left"), right.get_title(loc="left")) == ("Theil T", "SII")
+    figures.save_svg(fig, tmp_path / "inequality.svg")
+    svg = (tmp_path / "inequality.svg").read_text()
+    assert all(word in svg for word in ("Tussen wijken", "Binnen wijken", "Ongelijkheid in ervaren gezondheid"))
+
+
+def test_inequality_chart_without_any_sii_says_so():
+    fig = inequality_chart(sii=[None, NAN, None], sii_low=[None] * 3, sii_high=[None] * 3,
+                           between=[None] * 3, within=[None] * 3, lang="en")
+    left, right = fig.axes
+    assert [p.get_height() for p in left.patches] == pytest.approx([0.03, 0.041, 0.038])
+    assert left.get_legend() is None  # nothing split: the panel title names the bars
+    assert [t.get_text() for t in right.texts] == ["Geen SII: te weinig gebieden"]
+    assert not right.lines and not right.containers
+    assert all(re.fullmatch(r"0\.\d{3}", t) for t in tick_texts(fig, left))
     plt.close(fig)

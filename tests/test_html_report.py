@@ -117,7 +117,8 @@ def test_figures_are_grouped_by_kind_with_one_row_each(demo_report):
     assert set(categories) == {"Figuren", "Rapport"}
     groups = Counter(entry["group"] for entry in manifest)
     assert {group: len(paths) for group, paths in categories["Figuren"].items()} == groups
-    assert groups == {"Thema's": 5, "Profielen": 10, "Kaarten": 6, "Als er niets verandert": 12, "Ontwikkeling": 4}
+    assert groups == {"Thema's": 5, "Profielen": 10, "Kaarten": 6, "Als er niets verandert": 12, "Ontwikkeling": 4,
+                      "Ongelijkheid door de tijd": 6}
     results = embedded(report, "results")
     for paths in categories["Figuren"].values():  # the report shows one row per distinct label
         labels = [results[path]["labels"]["figure"] for path in paths]

@@ -8,7 +8,8 @@ import pytest
 from conftest import ROOT
 from wijkmonitor.i18n import LANGUAGES, Language, fields, messages
 
-SOURCES = [*(ROOT / "src/wijkmonitor").glob("*.py"), *(ROOT / "rules").glob("*.smk")]
+SOURCES = [*(ROOT / "src/wijkmonitor").glob("*.py"), *(ROOT / "src/wijkmonitor/report").glob("*.py"),
+           *(ROOT / "rules").glob("*.smk")]
 
 
 def test_every_message_has_both_languages_with_the_same_fields():

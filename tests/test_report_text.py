@@ -33,6 +33,8 @@ def render(tmp_path, lang: str) -> str:
         "maps": [{"file": "p.svg", "alt": hostile, "caption": hostile + " (kaart)", "level": "wijk"},
                  {"file": "p.svg", "alt": hostile, "caption": hostile + " (buurtkaart)", "level": "buurt"}],
         "projection_figures": [{"file": "p.svg", "alt": hostile, "caption": hostile + " (projectie)"}],
+        "inequality_figures": [{"file": "p.svg", "alt": hostile, "caption": hostile + " (ongelijkheid)"}],
+        "divided": [hostile + " (verdeelde triomf)"],
         "profiles": [{"name": hostile, "figure": {"file": "p.svg", "alt": hostile, "caption": hostile},
                       "outlook": [hostile]}],
         "sources": [], "hashes": [], "versions": [], "config": hostile, "revision": "abc", "methods": [],

@@ -137,7 +137,7 @@ SIGNIFICANCE_STYLE = {  # comparison with the city -> (marker, colour, filled)
     "higher": ("^", NEUTRAL, True), "lower": ("v", NEUTRAL, True), None: ("s", NEUTRAL, False),
 }
 TREND_ARROWS = {"increasing": "\u2191", "decreasing": "\u2193", "no_significant_change": "\u2192",
-                "insufficient_data": "\u00b7", None: "\u00b7"}
+                "insufficient_data": "\u00b7", "not_estimable": "\u00b7", None: "\u00b7"}
 
 
 # Horizontal layout of a spine chart: labels, the bars (-1 to 1 around the city), the numbers, the arrow.
@@ -305,29 +305,126 @@ def tile_map(areas: list[tuple[str, str]], values: dict[str, float], title: str,
     return fig
 
 
-def projection_chart(title: str, area_label: str, area: list[tuple[int, float]],
-                     area_band: list[tuple[int, float, float, float]], city_label: str,
-                     city: list[tuple[int, float]], city_band: list[tuple[int, float, float, float]], *,
-                     decimals: int = 1, lang: str = "nl"):
-    """"If nothing changes": an area's and the city's series, and their fitted linear trends dashed
-    from the last year with figures to the target year (`*_band`: year, trend, prediction interval low
-    and high); the area's 95% prediction interval as a shaded band (light grey in black and white)."""
+def _given(value: float | None) -> bool:
+    """A number to draw: not None and not NaN."""
+    return value is not None and value == value
+
+
+# Fan chart: two shades of one hue so the bands still read as two in greyscale.
+FAN_ALPHA_95, FAN_ALPHA_50 = 0.18, 0.42
+
+
+def fan_chart(title: str, area_label: str, area: list[tuple[int, float]],
+              fan: list[tuple[int, float, float, float, float, float]], city_label: str,
+              city: list[tuple[int, float]], city_path: list[tuple[int, float]], *,
+              decimals: int = 1, lang: str = "nl", band_label: str = "95%", inner_label: str = "50%",
+              scenario_label: str = "", note: str = ""):
+    """"If nothing changes" as a fan: the area's and the city's observed series, the area's projected
+    median dashed with its 95% (light) and 50% (darker) bands opening from the last observed point, and
+    the city's scenario dashed to the target year. `fan`: (year, median, low95, high95, low50, high50)
+    per projected year; empty when no projection is published, then `note` says why inside the axes."""
+    from matplotlib.legend_handler import HandlerTuple
+    from matplotlib.patches import Patch
+
     fig, ax = plt.subplots(figsize=(3.4, 2.3))
-    for series, band, colour, marker, label in (
-            (city, city_band, CITY, "s", city_label), (area, area_band, WORSE, "^", area_label)):
-        if not series:
-            continue
-        ax.plot([p for p, _ in series], [v for _, v in series], color=colour, lw=1.4, marker=marker, ms=3.5,
-                label=label)
-        if band:
-            years, trend, low, high = (list(column) for column in zip(*band, strict=True))
-            ax.plot(years, trend, color=colour, lw=1.2, ls="--")
-            ax.plot(years[-1], trend[-1], marker=marker, mfc="white", mec=colour, ms=5, ls="none")
-            if colour == WORSE and all(v == v for v in low + high):
-                ax.fill_between(years, low, high, color=colour, alpha=0.2, lw=0)
+    if city_path:
+        ax.plot([p for p, _ in city_path], [v for _, v in city_path], color=CITY, lw=1.1, ls="--", zorder=3)
+        ax.plot(city_path[-1][0], city_path[-1][1], marker="s", mfc="white", mec=CITY, ms=4, ls="none", zorder=4)
+    if city:
+        ax.plot([p for p, _ in city], [v for _, v in city], color=CITY, lw=1.3, marker="s", ms=3, zorder=4)
+    if fan:
+        # The fan opens from the last observed point: a zero-width start there.
+        rows = ([(area[-1][0], *[area[-1][1]] * 5)] if area else []) + list(fan)
+        years, median, low95, high95, low50, high50 = (list(column) for column in zip(*rows, strict=True))
+        ax.fill_between(years, low95, high95, color=WORSE, alpha=FAN_ALPHA_95, lw=0, zorder=1, gid="fan-95")
+        ax.fill_between(years, low50, high50, color=WORSE, alpha=FAN_ALPHA_50, lw=0, zorder=2, gid="fan-50")
+        ax.plot(years, median, color=WORSE, lw=1.3, ls="--", zorder=5)
+        ax.plot(years[-1], median[-1], marker="^", mfc="white", mec=WORSE, ms=5, ls="none", zorder=6)
+    if area:
+        ax.plot([p for p, _ in area], [v for _, v in area], color=WORSE, lw=1.6, marker="^", ms=4, zorder=6)
+    if note:
+        ax.text(0.5, 0.5, textwrap.fill(note, 40), transform=ax.transAxes, ha="center", va="center",
+                fontsize=6.5, color="#444444", zorder=7,
+                bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "#bbbbbb", "lw": 0.5})
     ax.set_title(textwrap.fill(title, 44), loc="left")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
     _number_axis(ax, decimals, lang, axis="y")
-    ax.legend(frameon=False, loc="best", fontsize=6.5)
+    handles, labels = [], []
+    for series, colour, marker, label in ((area, WORSE, "^", area_label), (city, CITY, "s", city_label)):
+        if series:
+            handles.append(plt.Line2D([], [], color=colour, lw=1.4, marker=marker, ms=3.5))
+            labels.append(label)
+    if fan:
+        handles.append((Patch(fc=WORSE, alpha=FAN_ALPHA_95, lw=0), Patch(fc=WORSE, alpha=FAN_ALPHA_50, lw=0)))
+        labels.append(f"{band_label} / {inner_label}")
+    if scenario_label and (fan or city_path):
+        handles.append(plt.Line2D([], [], color=CITY, lw=1.1, ls="--"))
+        labels.append(scenario_label)
+    # Below the axes: inside, it would cover the fan, which opens towards the top or bottom corner.
+    ax.legend(handles, labels, handler_map={tuple: HandlerTuple(ndivide=None, pad=0)}, frameon=False,
+              fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, handlelength=2.2,
+              columnspacing=1.2)
+    fig.tight_layout()
+    return fig
+
+
+# Inequality chart: between-wijk part dark, within-wijk part light and hatched (two shades in grey too).
+BETWEEN_COLOUR, WITHIN_COLOUR, TOTAL_COLOUR = NEUTRAL, "#cfcfcf", EARLIER
+
+
+def inequality_chart(title: str, periods: list[int], theil: list[float], between: list[float | None],
+                     within: list[float | None], sii: list[float | None], sii_low: list[float | None],
+                     sii_high: list[float | None], *, labels: dict[str, str], decimals: int = 1,
+                     lang: str = "nl"):
+    """Inequality between the areas per wave: left, Theil T as a bar split into its between-wijk and
+    within-wijk parts (the total alone where no split is given); right, the slope index of inequality
+    with its 95% interval. `labels` holds every word ("theil", "between", "within", "sii", "no_sii")."""
+    from matplotlib.patches import Patch
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(6.8, 2.4))
+    gaps = np.diff(sorted(periods))
+    width = 0.6 * float(gaps.min()) if len(gaps) else 0.6
+    split = unsplit = False
+    for period, total, b, w in zip(periods, theil, between, within, strict=True):
+        if _given(b) and _given(w):
+            split = True
+            left.bar(period, b, width, color=BETWEEN_COLOUR, ec="white", lw=0.5, zorder=2)
+            left.bar(period, w, width, bottom=b, color=WITHIN_COLOUR, ec=NEUTRAL, hatch="////", lw=0.5, zorder=2)
+        elif _given(total):
+            unsplit = True
+            left.bar(period, total, width, color=TOTAL_COLOUR, ec="white", lw=0.5, zorder=2)
+    left.set_title(labels["theil"], loc="left")
+    _number_axis(left, 3, lang, axis="y")
+    if split:
+        handles = [Patch(fc=BETWEEN_COLOUR, ec="white", label=labels["between"]),
+                   Patch(fc=WITHIN_COLOUR, ec=NEUTRAL, hatch="////", lw=0.5, label=labels["within"])]
+        if unsplit:
+            handles.append(Patch(fc=TOTAL_COLOUR, label=labels["theil"]))
+        left.legend(handles=handles, frameon=False, fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.12),
+                    ncol=len(handles))
+
+    shown = [(p, s, lo, hi) for p, s, lo, hi in zip(periods, sii, sii_low, sii_high, strict=True) if _given(s)]
+    with_interval = [r for r in shown if _given(r[2]) and _given(r[3])]
+    alone = [r for r in shown if not (_given(r[2]) and _given(r[3]))]
+    if with_interval:
+        xs, ys, lows, highs = (np.array(column, dtype=float) for column in zip(*with_interval, strict=True))
+        right.errorbar(xs, ys, yerr=[ys - lows, highs - ys], fmt="o", color=CITY, ms=4, capsize=3, lw=1, zorder=3)
+    if alone:
+        right.plot([r[0] for r in alone], [r[1] for r in alone], marker="o", color=CITY, ms=4, ls="none", zorder=3)
+    if shown:
+        right.axhline(0, color=NEUTRAL, lw=0.8, ls="--", zorder=1)
+        _number_axis(right, decimals, lang, axis="y")
+    else:
+        right.text(0.5, 0.5, textwrap.fill(labels["no_sii"], 40), transform=right.transAxes, ha="center",
+                   va="center", fontsize=7, color="#444444")
+        right.set_yticks([])
+    right.set_title(labels["sii"], loc="left")
+
+    for ax in (left, right):
+        ax.set_xticks(periods, [str(p) for p in periods])  # years, not numbers: no thousands separator
+        if periods:
+            ax.set_xlim(min(periods) - width, max(periods) + width)
+        ax.grid(axis="x", visible=False)
+    fig.suptitle(textwrap.fill(title, 80), x=0.01, ha="left", fontsize=8.5)
     fig.tight_layout()
     return fig

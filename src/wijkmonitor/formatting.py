@@ -52,10 +52,10 @@ def format_ratio(ratio: float | None, *, lang: str = "nl") -> str:
     return format_number(ratio, 1, lang=lang) + "\u00d7"
 
 
-def format_p(p: float | None, *, lang: str = "nl") -> str:
-    """`p = 0,012` or `p < 0,001`."""
+def format_p(p: float | None, *, lang: str = "nl", name: str = "p") -> str:
+    """`p = 0,012` or `p < 0,001` (`name="q"` for a q-value)."""
     if _missing(p):
-        return "p = \u2013"
+        return f"{name} = \u2013"
     if p < 0.001:
-        return "p < " + format_number(0.001, 3, lang=lang)
-    return "p = " + format_number(p, 3, lang=lang)
+        return f"{name} < " + format_number(0.001, 3, lang=lang)
+    return f"{name} = " + format_number(p, 3, lang=lang)

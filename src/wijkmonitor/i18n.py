@@ -64,6 +64,10 @@ class Language:
     def p(self, p: float | None) -> str:
         return format_p(p, lang=self.code)
 
+    def pq(self, p: float | None, q: float | None) -> str:
+        """`p = 0,012; q = 0,030`: a p-value with its false-discovery-rate q-value."""
+        return f"{format_p(p, lang=self.code)}; {format_p(q, lang=self.code, name='q')}"
+
     def join(self, items: list[str]) -> str:
         """`a, b en c` / `a, b and c`."""
         if len(items) < 2:
