@@ -19,21 +19,19 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import json
 import re
 import shutil
 import sys
-import zipfile
 from pathlib import Path
 
 import openpyxl
 
+from wijkmonitor.demo import save_workbook_reproducibly
+
 REPO = Path(__file__).resolve().parent.parent
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
-FIXED_TIMESTAMP = "2024-01-01T00:00:00Z"  # docProps created/modified of the cut workbooks
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # date of every zip entry
 CODE_COLUMN = "WijkenEnBuurten"
 COUNTRY = "NL01"
 COPIED = "copied unchanged"
@@ -82,26 +80,6 @@ def keeps(code: object, municipality: str) -> bool:
             or re.fullmatch(rf"BU{digits}\d{{4}}", code) is not None)
 
 
-def save_reproducibly(book: openpyxl.Workbook, path: Path) -> None:
-    """Save without the wall-clock time openpyxl embeds (document properties, zip entry dates)."""
-    raw = io.BytesIO()
-    book.save(raw)
-    raw.seek(0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w") as target:
-        for entry in source.infolist():
-            data = source.read(entry.filename)
-            if entry.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                              rb"\g<1>" + FIXED_TIMESTAMP.encode() + rb"\g<3>", data)
-            info = zipfile.ZipInfo(entry.filename, date_time=ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            target.writestr(info, data)
-    path.write_bytes(out.getvalue())
-
-
 def cut_rivm(source: Path, target: Path, municipality: str) -> int:
     """Write the header and the municipality's rows (and NL01) of one national workbook; returns
     the number of data rows written."""
@@ -127,10 +105,9 @@ def cut_rivm(source: Path, target: Path, municipality: str) -> int:
             cell = out_sheet.cell(row=r, column=c, value=value)
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # text, never a formula
-    out.properties.creator = "wijkmonitor scripts/cut_open_data.py"
     out.properties.title = f"{source.name}: rows of {municipality}, its wijken and buurten and {COUNTRY}"
     target.parent.mkdir(parents=True, exist_ok=True)
-    save_reproducibly(out, target)
+    save_workbook_reproducibly(out, target, creator="wijkmonitor scripts/cut_open_data.py")
     return len(kept)
 
 

@@ -268,3 +268,88 @@ def test_subwijk_counts_are_sums_of_complete_buurten():
     out = add_subwijk_counts(frame, areas)
     added = out[out["area_code"].str.startswith("SW")]
     assert added[["area_code", "period", "value"]].values.tolist() == [["SW1", 2023, 350.0]]
+
+
+def test_source_intervals_shares_of_persons_and_design_effect_by_source():
+    from wijkmonitor.analysis import add_intervals
+    from wijkmonitor.stats.intervals import wilson_interval, z_value
+
+    frame = figures([("health", "WK000101", 2020, 76.1, None), ("rate", "WK000101", 2023, 2680 / 34910 * 1000, 34910),
+                     ("pct", "WK000101", 2023, 30.0, 200)])
+    frame["source_ci_low"], frame["source_ci_high"] = [73.4, np.nan, np.nan], [78.6, np.nan, np.nan]
+    frame["source_id"] = ["rivm", "cbs_kwb", "enquete"]
+    frame.loc[1, ["count", "per"]] = [2680, 1000]
+    frame["kind"] = [None, "share", None]
+    units = {"health": "percent", "rate": "per_1000_inhabitants", "pct": "percent"}
+    out = add_intervals(frame, units, {"enquete": 2.0}, 0.95)
+    assert out["ci_method"].tolist() == ["model", "wilson", "wilson"]
+    assert out.loc[0, ["ci_low", "ci_high"]].tolist() == [73.4, 78.6]  # the source's margins as they are
+    low, high = wilson_interval(2680 / 34910, 34910, 0.95)  # persons of the population: binomial
+    assert out.loc[1, ["ci_low", "ci_high"]].tolist() == pytest.approx([1000 * low, 1000 * high])
+    low, high = wilson_interval(0.30, 100, 0.95)  # design effect 2 by source id: n = 200 counts as 100
+    assert out.loc[2, ["ci_low", "ci_high"]].tolist() == pytest.approx([100 * low, 100 * high])
+    # At 99.8% the source's half-widths scale with the normal quantiles: 2.7 x 3.0902 / 1.9600 below.
+    wide = add_intervals(frame, units, {"enquete": 2.0}, 0.998)
+    ratio = z_value(0.998) / z_value(0.95)
+    assert wide.loc[0, ["ci_low", "ci_high"]].tolist() == pytest.approx([76.1 - 2.7 * ratio, 76.1 + 2.5 * ratio])
+
+
+def _panel(n_buurten=(4, 5, 6), waves=(2012, 2016, 2020), seed=11):
+    """Three wijken with buurten, a city, shares around 20% with area effects and a common trend."""
+    rng = np.random.default_rng(seed)
+    areas, rows = [{"code": "GM0001", "level": "gemeente", "wijk_code": None, "parent_code": None}], []
+    for w, count in enumerate(n_buurten, start=1):
+        wijk = f"WK0001{w:02d}"
+        areas.append({"code": wijk, "level": "wijk", "wijk_code": wijk, "parent_code": "GM0001"})
+        for b in range(count):
+            code = f"BU0001{w:02d}{b:02d}"
+            areas.append({"code": code, "level": "buurt", "wijk_code": wijk, "parent_code": wijk})
+            base, slope = rng.normal(0, 0.5), rng.normal(0, 0.01)
+            for year in waves:
+                logit = np.log(0.2 / 0.8) + base + (0.02 + slope) * (year - waves[-1]) + rng.normal(0, 0.05)
+                rows.append(("share", code, year, round(100 / (1 + np.exp(-logit)), 1), None))
+            rows.append(("inwoners", code, 2023, float(rng.integers(500, 3000)), None))
+    for year in waves:
+        rows.append(("share", "GM0001", year, 20.0 + 0.1 * (year - waves[-1]), None))
+    frame = figures(rows)
+    return frame, pd.DataFrame(areas)
+
+
+def test_projections_come_from_the_relative_position_model_and_are_never_clipped():
+    from wijkmonitor.analysis import projection_table
+
+    frame, areas = _panel()
+    indicators = pd.DataFrame({"id": ["share", "inwoners"], "unit": ["percent", "count"],
+                               "polarity": ["lower_is_better", "neutral"]})
+    settings = {"indicators": ["share"], "draws": 1000, "seed": 3}
+    table = projection_table(frame, areas, indicators, "GM0001", 2025, 5, settings, {"share": (0, 100)})
+    assert set(table["scenario"]) == {"status_quo"}  # three city waves: no city-trend scenario
+    assert sorted(table["target_period"].unique()) == [2021, 2022, 2023, 2024, 2025]
+    wijken = table[table["level"] == "wijk"]
+    assert set(wijken["model"]) == {"mixedlm_buurten"} and wijken["area_code"].nunique() == 3
+    assert (table["projection_status"] == "ok").all()
+    assert (table["pi_low"] > 0).all() and (table["pi_high"] < 100).all()
+    assert (table["pi_low"] <= table["pi50_low"]).all() and (table["pi50_high"] <= table["pi_high"]).all()
+    assert (table["city_projected"] == 20.0).all()  # status quo: the city's last value
+    assert np.allclose(table["projected_gap"], table["projected"] - 20.0, atol=0.5)
+    # A wijk is the population-weighted mean of its buurten: its median lies within their medians' range.
+    at = table[table["target_period"] == 2025].set_index("area_code")
+    for wijk in ("WK000101", "WK000102", "WK000103"):
+        members = [c for c in at.index if c.startswith("BU" + wijk[2:])]
+        assert at.loc[members, "projected"].min() < at.loc[wijk, "projected"] < at.loc[members, "projected"].max()
+    # The interval widens with the horizon.
+    one = table[(table["area_code"] == "WK000101")].set_index("target_period")
+    assert (one.loc[2025, "pi_high"] - one.loc[2025, "pi_low"]) > (one.loc[2021, "pi_high"] - one.loc[2021, "pi_low"])
+
+
+def test_a_projection_interval_that_reaches_a_bound_is_not_published():
+    from wijkmonitor.analysis import projection_table
+
+    frame, areas = _panel()
+    indicators = pd.DataFrame({"id": ["share", "inwoners"], "unit": ["rating", "count"],
+                               "polarity": ["higher_is_better", "neutral"]})
+    # As a 1-10 mark modelled on its own scale, shares around 20 lie far outside the unit's bounds.
+    table = projection_table(frame, areas, indicators, "GM0001", 2025, 5,
+                             {"indicators": ["share"], "draws": 500, "seed": 3}, {"share": (1, 10)})
+    assert (table["projection_status"] == "too_few_data").all()
+    assert table[["projected", "pi_low", "pi_high", "projected_gap"]].isna().all().all()

@@ -90,7 +90,11 @@ def test_demo_report_names_every_wijk_and_the_overvecht_gap(demo_run):
     # Fastest-widening gaps first, with their pace: Overvecht's bijstand gap grows 0.33 points a year, 5.6% of
     # the city's 5.9%.
     assert ("Overvecht: het verschil met de stad in huishoudens met bijstand groeide van +10,5 procentpunt in 2014 "
-            "tot +13,5 procentpunt in 2023, gemiddeld +0,3 procentpunt per jaar (p < 0,001)") in flat
+            "tot +13,5 procentpunt in 2023, gemiddeld +0,3 procentpunt per jaar (trendlijn over 10 metingen, "
+            "p < 0,001; q < 0,001)") in flat
+    # How many gap tests the summary rests on, and what chance alone would give.
+    assert re.search(r"Van de \d+ reeksen van wijken waarvan het verschil met de stad getoetst kon worden", flat)
+    assert "toeval alleen zou zonder correctie er ongeveer" in flat and "Verdeelde triomf" in flat
     context = json.loads((workdir / "reports/build/report-data.json").read_text(encoding="utf-8"))
     table = next(t for t in context["themes"] if t["id"] == "sociaal_economisch")["then_now"]
     column = next(i for i, h in enumerate(table["header"]) if h.startswith("Huishoudens met bijstand"))
@@ -99,8 +103,11 @@ def test_demo_report_names_every_wijk_and_the_overvecht_gap(demo_run):
     assert overvecht.set_index("period").loc[[2019, 2023], "value"].tolist() == [18.5, 19.4]
     assert next(r for r in table["rows"] if r[0] == "Overvecht")[column] == "19,4% (18,5%) ↓"  # lower is better
     assert table["rows"][-1][0] == "Utrecht (stad)"
-    assert re.search(r"Ten opzichte van 2019 is Overvecht significant veranderd bij huishoudens met bijstand "
-                     r"\(18,5% naar 19,4%, ongunstiger\)", flat)
+    # Bijstand 18,5% -> 19,4% (2019 -> 2023) is significant alone (p < 0.05) but not among the six four-year
+    # changes of the focus areas after the Benjamini-Hochberg correction: the summary says so.
+    assert ("Van 6 getoetste veranderingen in vier jaar bij de focusgebieden zou toeval alleen er zonder "
+            "correctie ongeveer 0,3 significant noemen") in flat
+    assert "Geen van deze veranderingen is significant na die correctie (q < 0,05)." in flat
     # "Wat als we niets doen?": a chart per focus area and key indicator, and the outlook in the summary.
     assert len(list((workdir / "reports/figures").glob("projection_*.svg"))) == 2 * 6
     assert re.search(r"Als er niets verandert, staat Overvecht in 2030 nog altijd ongunstiger dan de stad bij .*"
@@ -461,55 +468,60 @@ def test_unknown_areas_quarantined_and_reported_and_reader_options_applied(tmp_p
 # ------------------------------------------------------- statistics on real data
 
 
-@skip_without_shared
-@pytest.mark.realdata
-def test_statistics_on_the_real_utrecht_files(shared_data, tmp_path, monkeypatch):
-    rivm = shared_data / "national/rivm-50090NED"
-    write_config(tmp_path, {
-        "city": {"name": "Utrecht", "code": "GM0344"},
-        "periods": {"first": 2012, "last": 2024},
-        "sources": [
-            {"id": "cbs_kwb", "files": [str(shared_data / "utrecht/cbs-kwb/*.xlsx")]},
-            {"id": "rivm", "files": [str(rivm / "2012_18+.xlsx"), str(rivm / "2016_18+.xlsx"),
-                                     str(rivm / "RIVM_gezondheid2020_18+.xlsx")]},
-        ],
-        "analysis": {"deprivation_indicator": "moeite_met_rondkomen"},
-        "report": {"focus_areas": ["WK034403"], "reference_period": 2016,
-                   "key_indicators": ["ervaren_gezondheid_goed", "bijstand_per_1000_inwoners", "moeite_met_rondkomen"],
-                   "boundaries": [str(shared_data / "utrecht/geometry/utrecht_wijken_2023.geojson"),
-                                  str(shared_data / "utrecht/geometry/utrecht_buurten_2024.geojson")],
-                   "boundaries_credit": "Kaart: CBS / Kadaster",
-                   "map_levels": ["wijk", "buurt"], "profile_levels": ["wijk", "buurt"]},
-    })
-    result = snakemake(tmp_path)
+@pytest.fixture(scope="module")
+def open_run(tmp_path_factory):
+    """The committed real run (config/utrecht-open-data.yaml on data/raw/open), in a temporary folder."""
+    workdir = tmp_path_factory.mktemp("open")
+    config = yaml.safe_load((ROOT / "config/utrecht-open-data.yaml").read_text(encoding="utf-8"))
+    for source in config["sources"]:
+        source["files"] = [str(ROOT / f) for f in source["files"]]
+    config["report"]["boundaries"] = [str(ROOT / b) for b in config["report"]["boundaries"]]
+    config.pop("outputs")
+    config.pop("catalogue"), config.pop("area_register")
+    write_config(workdir, config)
+    result = snakemake(workdir)
     assert result.returncode == 0, result.stderr[-3000:]
+    return workdir
+
+
+def test_statistics_on_the_real_utrecht_files(open_run, monkeypatch):
+    tmp_path = open_run
     analysis = tmp_path / "data/processed/analysis"
     gaps = pd.read_parquet(analysis / "gaps.parquet")
     bijstand = gaps[(gaps["indicator_id"] == "bijstand_per_1000_inwoners") & (gaps["area_code"] == "WK034403")]
-    # kwb 2023: 2,680 persons on social assistance among 34,910 inhabitants; the city 10,410 of 367,947.
+    # kwb 2023: 2,680 persons on social assistance among 34,910 inhabitants; the city 10,410 of 367,947. A share
+    # of persons (derived kind: share), so Wilson's interval on 2,680 / 34,910.
     row = bijstand[bijstand["period"] == 2023].iloc[0]
     assert row["value"] == pytest.approx(2680 / 34910 * 1000)
     assert row["city_value"] == pytest.approx(10410 / 367947 * 1000)
-    assert (row["ci_method"], row["count"], row["n"]) == ("byar", 2680, 34910)
+    assert (row["ci_method"], row["count"], row["n"]) == ("wilson", 2680, 34910)
     assert row["ci_low"] < row["value"] < row["ci_high"]
-    assert (row["comparison_95"], row["comparison_998"]) == ("worse", "worse")
+    assert (row["comparison_95"], row["comparison_998"], row["comparison_fdr"]) == ("worse", "worse", "worse")
     assert 2024 not in set(bijstand["period"])  # a_soz_wb is secret ('.') in kwb 2024
-    health = gaps[(gaps["indicator_id"] == "ervaren_gezondheid_goed") & (gaps["area_code"] == "WK034403")]
+    health = gaps[(gaps["indicator_id"] == "ervaren_gezondheid_goed") & (gaps["area_code"] == "WK034403")
+                  & (gaps["category"] == "18+")].sort_values("period")
     assert health["value"].tolist() == [65.8, 63.5, 69.9]
-    assert health["ci_method"].isna().all() and health["comparison_95"].isna().all()  # no n, no margins
+    assert health["city_value"].tolist() == [78.3, 77.0, 80.8]
+    assert health["ci_method"].isna().all() and health["comparison_fdr"].isna().all()  # no n, no margins
+    assert health["city_p"].isna().all()
 
     inequality = pd.read_parquet(analysis / "inequality.parquet")
-    buurten = inequality[(inequality["indicator_id"] == "ervaren_gezondheid_goed") & (inequality["level"] == "buurt")]
+    buurten = inequality[(inequality["indicator_id"] == "ervaren_gezondheid_goed") & (inequality["level"] == "buurt")
+                         & (inequality["category"] == "18+")]
     assert set(buurten["period"]) == {2012, 2016, 2020} and (buurten["n_areas"] > 90).all()
     assert (buurten["theil_between"] + buurten["theil_within"] - buurten["theil"]).abs().max() < 1e-12
     assert buurten["sii"].notna().all() and buurten["dissimilarity"].isna().all()
-    wijk_bijstand = inequality[(inequality["indicator_id"] == "bijstand_per_1000_inwoners")
-                               & (inequality["level"] == "wijk")].iloc[0]
+    assert set(buurten["weights"]) == {"inhabitants 18+ 2023"}  # the age band, from kwb 2023 (nearest year)
+    assert buurten["rii_ends"].notna().all() and (buurten["rii_method"] == "mean").all()
+    ranking = inequality[inequality["indicator_id"] == "bijstand_per_1000_inwoners"]
+    assert ranking["sii"].isna().all()  # the ranking indicator is not ranked against itself
+    wijk_bijstand = ranking[ranking["level"] == "wijk"].iloc[0]
     assert wijk_bijstand["n_areas"] == 10 and 0 < wijk_bijstand["dissimilarity"] < 1
     trends = pd.read_parquet(analysis / "trends.parquet")
-    overvecht = trends[(trends["indicator_id"] == "ervaren_gezondheid_goed") & (trends["area_code"] == "WK034403")]
-    assert overvecht["n_periods"].tolist() == [3]
-    for table in ("convergence", "projections", "composite"):
+    overvecht = trends[(trends["indicator_id"] == "ervaren_gezondheid_goed") & (trends["area_code"] == "WK034403")
+                       & (trends["category"] == "18+")]
+    assert overvecht["n_periods"].tolist() == [3] and overvecht["trend_test"].tolist() == ["no_test"]
+    for table in ("convergence", "projections", "composite", "inequality_change"):
         assert len(pd.read_parquet(analysis / f"{table}.parquet")) > 0, table
     monkeypatch.chdir(tmp_path)  # the analysis views read their parquet files relative to the run's folder
     con = duckdb.connect("data/processed/warehouse.duckdb", read_only=True)
@@ -520,20 +532,96 @@ def test_statistics_on_the_real_utrecht_files(shared_data, tmp_path, monkeypatch
     assert "Ervaren gezondheid (zeer) goed: 69,9% tegen" in text
     assert "geen toets mogelijk" in text
     assert "Personen met bijstand per 1.000 inwoners: 76,8 tegen 28,3 in de stad (2023)" in text
-    assert "Byar-interval op het aantal van 2.680): significant ongunstiger dan de stad, ook bij 99,8%" in text
+    assert "Wilson-interval" in text and "significant ongunstiger dan de stad (p < 0,001; q < 0,001)" in text
     # Maps from the real wijk boundaries, with their class breaks stated.
     assert "Kaarten" in text and "per wijk, kaart van de grenzen; klassen met elk ongeveer evenveel gebieden" in text
     figures = tmp_path / "reports/figures"
-    assert len(list(figures.glob("map_wijk_*.svg"))) == 3
+    assert len(list(figures.glob("map_wijk_*.svg"))) == 6
     # Buurt maps from the real buurt boundaries: RIVM and kwb give these figures per buurt.
-    assert len(list(figures.glob("map_buurt_*.svg"))) == 3
+    assert len(list(figures.glob("map_buurt_*.svg"))) == 6
     assert "Ervaren gezondheid (zeer) goed (2020) per buurt, kaart van de grenzen" in text
-    # Profile pages per wijk and, by configuration, per buurt (those with rates in the data).
+    # Profile pages per wijk (report.profile_levels).
     profiles = sorted(p.stem for p in figures.glob("profile_*.svg"))
-    assert [p for p in profiles if p.startswith("profile_WK")] == [f"profile_WK0344{i:02d}" for i in range(1, 11)]
-    assert "profile_BU03440311" in profiles and len(profiles) > 100
-    assert "tegen alle gebieden van dit niveau (buurten)" in text
+    assert profiles == [f"profile_WK0344{i:02d}" for i in range(1, 11)]
+    # Inequality over time per key indicator with more than one wave: Theil split and SII per wave.
+    assert (figures / "inequality_moeite_met_rondkomen.svg").is_file()
     # The bibliography names each method's reference.
     for reference in ("Wilson EB (1927)", "Breslow NE, Day NE (1987)", "Theil H (1967)",
                       "Duncan OD, Duncan B (1955)", "Barro, R. J. & Sala-i-Martin, X. (1992)"):
         assert reference in text, reference
+
+
+def test_the_real_run_answers_the_policy_questions_honestly(open_run):
+    """Issue 10's contract on the committed open data: tests that mean what they say, projections that say
+    something, and the divided triumph of 'moeite met rondkomen'."""
+    analysis = open_run / "data/processed/analysis"
+    tables = {name: pd.read_parquet(analysis / f"{name}.parquet")
+              for name in ("gaps", "trends", "projections", "inequality_change")}
+    # No p-value of exactly 0 anywhere (an exact fit is not estimable), and q-values where there are p-values.
+    p_columns = {"gaps": ["city_p"], "trends": ["slope_p", "change_p", "gap_p"],
+                 "inequality_change": ["theil_change_p", "sii_change_p", "city_change_p"]}
+    for table, columns in p_columns.items():
+        for column in columns:
+            assert not (tables[table][column].astype(float) == 0).any(), (table, column)
+    assert tables["gaps"]["city_q"].notna().sum() > 0
+    assert (tables["gaps"]["city_p"].notna() == tables["gaps"]["city_q"].notna()).all()
+    # RIVM's figures come without margins: no p-values for them, trends included.
+    rivm = tables["trends"]["indicator_id"].isin(["ervaren_gezondheid_goed", "moeite_met_rondkomen"])
+    assert tables["trends"].loc[rivm, ["trend_p", "gap_p"]].isna().all().all()
+    # No published projection interval clipped at (or rounding to) 0 or 100%.
+    p = tables["projections"]
+    shares = p["indicator_id"].isin(["ervaren_gezondheid_goed", "moeite_met_rondkomen", "eenzaam",
+                                     "hoog_risico_angst_depressie"])
+    published = p[shares & (p["projection_status"] == "ok")]
+    assert len(published) > 0
+    assert (published["pi_low"].round(1) > 0).all() and (published["pi_high"].round(1) < 100).all()
+    # Overvecht in 2029 relative to the city, status quo: an interval narrower than 10 percentage points.
+    overvecht = p[(p["area_code"] == "WK034403") & (p["target_period"] == 2029) & (p["scenario"] == "status_quo")]
+    for indicator in ("ervaren_gezondheid_goed", "moeite_met_rondkomen"):
+        row = overvecht[overvecht["indicator_id"] == indicator].iloc[0]
+        assert row["projection_status"] == "ok" and row["model"] == "mixedlm_buurten" and row["n_waves"] == 3
+        assert 0 < row["gap_pi_high"] - row["gap_pi_low"] < 10, indicator
+        assert row["gap_pi_low"] < row["projected_gap"] < row["gap_pi_high"]
+    assert set(p["scenario"]) == {"status_quo"}  # three city waves: no city-trend scenario
+    # "Years until the gap closes" only as a range, and only where the slope's interval excludes zero.
+    closing = p[p["years_to_close_low"].notna()]
+    assert (closing["years_to_close_low"] <= closing["years_to_close_high"]).all()
+    excludes_zero = np.sign(closing["position_slope_ci_low"]) == np.sign(closing["position_slope_ci_high"])
+    assert excludes_zero.all()
+    # The divided triumph: the city's difficulty making ends meet fell 28.6% -> 17.2%, inequality between the
+    # buurten grew beyond its uncertainty.
+    divided = tables["inequality_change"]
+    rondkomen = divided[(divided["indicator_id"] == "moeite_met_rondkomen") & (divided["category"] == "18+")
+                        & (divided["level"] == "buurt")].iloc[0]
+    assert (rondkomen["city_first"], rondkomen["city_last"]) == (28.6, 17.2)
+    assert rondkomen["theil_change_ci_low"] > 0 and rondkomen["theil_change_q"] < 0.05
+    assert bool(rondkomen["divided_triumph"]) is True
+    text = " ".join(" ".join(pdf_pages(open_run / "reports/utrecht-2024.pdf")).split())
+    assert ("Moeite met rondkomen: in heel Utrecht daalde het van 28,6% (2012) naar 17,2% (2020)" in text
+            and "maar de ongelijkheid tussen de buurten nam toe: Theil" in text)
+    assert "Verdeelde triomf" in text and "zonder correctie zou toeval er ongeveer" in text
+
+
+def test_theil_of_the_issue_holds_with_all_inhabitants_as_weights(open_run):
+    """The population-weighted Theil of 'moeite met rondkomen' across buurten as measured when issue 10 was
+    filed (weights: all inhabitants, kwb 2023): 0.0461 / 0.0674 / 0.0627. The default now weighs by the
+    figure's age band (18+), which gives other numbers; the setting reproduces the old ones."""
+    from wijkmonitor.analysis import run_analysis
+    from wijkmonitor.catalogue import Catalogue
+    from wijkmonitor.config import analysis_settings, load_config
+    from wijkmonitor.warehouse import CURRENT_IN_ORDER, connect_read_only
+
+    config = load_config(open_run / "config.yaml")
+    config["analysis"]["population_weights"] = "inhabitants"
+    con = connect_read_only(str(open_run / "data/processed/warehouse.duckdb"))
+    try:
+        observations = con.execute(CURRENT_IN_ORDER).df()
+        areas, indicators = con.execute("SELECT * FROM area").df(), con.execute("SELECT * FROM indicator").df()
+    finally:
+        con.close()
+    units = dict(zip(indicators["id"], indicators["unit"], strict=True))
+    tables, _ = run_analysis(observations, areas, indicators, units, Catalogue.load(config["catalogue"]).derived,
+                             "GM0344", analysis_settings(config), 2024)
+    i = tables["inequality"]
+    theil = i[(i["indicator_id"] == "moeite_met_rondkomen") & (i["category"] == "18+") & (i["level"] == "buurt")]
+    assert theil.sort_values("period")["theil"].round(4).tolist() == [0.0461, 0.0674, 0.0627]

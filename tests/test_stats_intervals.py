@@ -339,3 +339,13 @@ def test_change_between_two_years_is_a_z_test_on_the_interval_widths():
     assert test.p == pytest.approx(0.000466, abs=2e-6)
     assert change_between(20, None, None, 15, 13, 17) is None  # no interval: no test possible
     assert change_between(20, 20, 20, 15, 15, 15) is None  # zero widths
+
+
+def test_two_sided_p_is_never_zero():
+    from wijkmonitor.stats.compare import P_FLOOR, two_sided_p
+
+    assert two_sided_p(1.959964) == pytest.approx(0.05, abs=1e-6)
+    assert two_sided_p(-1.959964) == pytest.approx(0.05, abs=1e-6)
+    # Overvecht's bijstand share against the city on 34,910 inhabitants: z about 50, p underflows a double.
+    assert two_sided_p(50.0) == P_FLOOR > 0
+    assert np.isnan(two_sided_p(np.nan))

@@ -89,9 +89,11 @@ def _flag(condition: pd.Series) -> np.ndarray:
 
 def _two_wave_p(change: pd.Series, se_first: pd.Series, se_last: pd.Series) -> pd.Series:
     """Two-sided p of a change between two independent estimates (Altman & Bland 2003): z = d / sqrt(se1² + se2²)."""
+    from .stats.compare import two_sided_p
+
     se = np.hypot(se_first.astype(float), se_last.astype(float))
     z = change.astype(float) / se
-    return pd.Series(2 * stats.norm.sf(np.abs(z)), index=change.index).where(np.isfinite(z) & (se > 0))
+    return pd.Series(two_sided_p(z), index=change.index).where(np.isfinite(z) & (se > 0))
 
 
 def _series_tests(data: pd.DataFrame, keys: list[str], y: str, se: str, min_periods: int) -> pd.DataFrame:
@@ -325,7 +327,7 @@ def compare_with_city(gaps: pd.DataFrame, intervals_998: pd.DataFrame, indicator
     one level for one indicator, category and year); comparison_fdr: better/worse (higher/lower) where
     city_q < `significance`, else similar; NULL where no test is possible.
     """
-    from .stats.compare import compare_with_benchmark
+    from .stats.compare import compare_with_benchmark, two_sided_p
     from .stats.intervals import standard_error_from_interval
     from .stats.multiplicity import bh_by_family
 
@@ -341,7 +343,7 @@ def compare_with_city(gaps: pd.DataFrame, intervals_998: pd.DataFrame, indicator
     difference = (gaps["value"] - gaps["city_value"]).astype(float).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         z = difference / se
-    gaps["city_p"] = np.where(np.isfinite(z) & (se > 0), 2 * stats.norm.sf(np.abs(z)), np.nan)
+    gaps["city_p"] = np.where(np.isfinite(z) & (se > 0), two_sided_p(z), np.nan)
     gaps["city_q"] = bh_by_family(gaps, "city_p", ["indicator_id", "category", "period", "level"])
     # The sign of the difference, as a degenerate interval on the side the area lies.
     significant = (gaps["city_q"] < significance).to_numpy()

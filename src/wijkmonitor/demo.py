@@ -856,10 +856,11 @@ FIXED_TIMESTAMP = "2024-01-01T00:00:00Z"
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def save_workbook_reproducibly(book: openpyxl.Workbook, path: Path) -> None:
+def save_workbook_reproducibly(book: openpyxl.Workbook, path: Path,
+                               creator: str = "wijkmonitor scripts/make_demo_data.py") -> None:
     """Save an openpyxl workbook without the wall-clock time it embeds (document properties and
-    zip entry dates), so that the bytes depend on the contents only."""
-    book.properties.creator = "wijkmonitor scripts/make_demo_data.py"
+    zip entry dates), so that the bytes depend on the contents only; `creator` names the script."""
+    book.properties.creator = creator
     raw = io.BytesIO()
     book.save(raw)
     raw.seek(0)

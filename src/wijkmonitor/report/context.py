@@ -75,7 +75,7 @@ def _summary(run: RunData, config: dict) -> dict:
     t_wijk = _no_category(run.trends[run.trends["level"] == "wijk"])
     t_wijk = t_wijk[t_wijk["indicator_id"].isin(run.indicators.loc[run.indicators["catalogued"], "id"])]
     t_wijk = t_wijk[t_wijk["gap_trend"].notna()]
-    counts, tests = t_wijk["gap_trend"].value_counts(), t_wijk["trend_test"].value_counts()
+    counts = t_wijk["gap_trend"].value_counts()
     tested = int(t_wijk["gap_p"].notna().sum())
     alpha = float(analysis["significance"])
     if not tested:
@@ -83,7 +83,8 @@ def _summary(run: RunData, config: dict) -> dict:
                           min_periods=analysis["min_periods_for_trend"]))
     else:
         summary.append(tr("summary.trend_counts", series=tested, min_periods=analysis["min_periods_for_trend"],
-                          tested_ols=int(tests.get("ols_trend", 0)), tested_two=int(tests.get("two_wave_change", 0)),
+                          tested_ols=int(t_wijk["gap_slope_p"].notna().sum()),
+                          tested_two=int(t_wijk["gap_change_p"].notna().sum()),
                           widening=int(counts.get("widening", 0)), narrowing=int(counts.get("narrowing", 0)),
                           crossed=int(counts.get("crossed", 0)), alpha=tr.number(alpha, 2),
                           tests=tr.number(int(run.trends.loc[run.trends["level"] == "wijk", "gap_p"].notna().sum()), 0),

@@ -26,6 +26,8 @@ def _uncertainty_source(row, tr: Language) -> str:
         return tr("interval.byar", count=tr.number(row.count, 0))
     if row.ci_method == "t":
         return tr("interval.t", n=tr.number(row.n, 0))
+    if row.ci_method == "model":
+        return tr("interval.model")
     return ""
 
 
@@ -129,6 +131,8 @@ def change_summary(run: RunData, report: dict, alpha: float) -> list[str]:
                     direction=tr(f"direction.{c['direction']}")) for c in changes]
         sentences.append(tr("summary.changes", area=run.area_name(code), earlier=changes[0]["earlier"],
                             changes=tr.join(items)))
+    if len(sentences) == 1:
+        sentences.append(tr("summary.changes_none", alpha=tr.number(alpha, 2)))
     return sentences
 
 

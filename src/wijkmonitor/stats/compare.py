@@ -24,6 +24,13 @@ REFERENCES: dict[str, str] = {
         "than the benchmark when its confidence interval (95% or 99.8%) lies entirely above or below "
         "the benchmark value, otherwise similar; with a polarity, higher/lower become better/worse."
     ),
+    "model_based_small_area_estimates": (
+        "van de Kassteele J, Zwakhals L, Breugelmans O, Ameling C, van den Brink C (2017). Estimating the "
+        "prevalence of 26 health-related indicators at neighbourhood level in the Netherlands using structured "
+        "additive regression. International Journal of Health Geographics 16:23. doi:10.1186/s12942-017-0097-5 "
+        "(the model behind RIVM/CBS Gezondheid per wijk en buurt; its margins are the 95% interval the source "
+        "publishes, used as they are)."
+    ),
     "difference_of_estimates": (
         "Altman DG, Bland JM. Interaction revisited: the difference between two estimates. BMJ "
         "2003;326:219. doi:10.1136/bmj.326.7382.219"
@@ -47,6 +54,18 @@ class Change:
     p: float
 
 
+# The smallest p-value a double holds (z above about 37.5 underflows to 0): stored instead of 0, so that no
+# table ever says p = 0. The report prints anything below 0.001 as "p < 0,001".
+P_FLOOR = float(np.finfo(float).tiny)
+
+
+def two_sided_p(z) -> np.ndarray:
+    """Two-sided normal p-value of z, never 0 (floored at `P_FLOOR`); NaN where z is NaN."""
+    z = as_float(z)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(z), np.maximum(2 * stats.norm.sf(np.abs(z)), P_FLOOR), np.nan)
+
+
 def change_between(value, ci_low, ci_high, earlier, earlier_low, earlier_high, confidence: float = 0.95) -> Change | None:
     """Did a figure change significantly between two years? (Altman & Bland 2003.)
 
@@ -62,7 +81,7 @@ def change_between(value, ci_low, ci_high, earlier, earlier_low, earlier_high, c
     if not (math.isfinite(se) and se > 0 and math.isfinite(now) and math.isfinite(then)):
         return None
     z = (now - then) / se
-    return Change(difference=now - then, se=se, z=z, p=float(2 * stats.norm.sf(abs(z))))
+    return Change(difference=now - then, se=se, z=z, p=float(two_sided_p(z)))
 
 
 def _polarity_codes(polarity) -> np.ndarray:
