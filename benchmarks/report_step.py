@@ -24,7 +24,7 @@ import yaml
 from pypdf import PdfReader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pipeline_run import SNAKEMAKE, ROOT, prepare  # noqa: E402
+from pipeline_run import ROOT, SNAKEMAKE, prepare  # noqa: E402
 
 
 def snakemake(workdir: Path, *args: str) -> None:

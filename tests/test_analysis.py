@@ -326,7 +326,8 @@ def test_projections_come_from_the_relative_position_model_and_are_never_clipped
     assert set(table["scenario"]) == {"status_quo"}  # three city waves: no city-trend scenario
     assert sorted(table["target_period"].unique()) == [2021, 2022, 2023, 2024, 2025]
     wijken = table[table["level"] == "wijk"]
-    assert set(wijken["model"]) == {"mixedlm_buurten"} and wijken["area_code"].nunique() == 3
+    assert set(wijken["model"]) == {"mixedlm_buurten_nested"} and wijken["area_code"].nunique() == 3
+    assert set(table.loc[table["level"] == "buurt", "model"]) == {"mixedlm_nested"}  # buurten within wijken
     assert (table["projection_status"] == "ok").all()
     assert (table["pi_low"] > 0).all() and (table["pi_high"] < 100).all()
     assert (table["pi_low"] <= table["pi50_low"]).all() and (table["pi50_high"] <= table["pi_high"]).all()

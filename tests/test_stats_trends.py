@@ -358,7 +358,7 @@ def test_relative_position_model_recovers_its_construction():
 
     frame, u0, _ = _position_panel(n_areas=111, waves=(2008, 2012, 2016, 2020), seed=5)
     fit = fit_relative_position(frame)
-    assert fit.random_slope and fit.n_waves == 4 and fit.last_period == 2020
+    assert fit.structure == "intercept_slope" and fit.n_waves == 4 and fit.last_period == 2020
     # Fixed effects: intercept 0.2 at the last wave (+ mean of u0), slope 0.01 a year = 0.1 a decade.
     assert fit.beta[0] == pytest.approx(0.2 + u0.mean(), abs=0.03)
     assert fit.beta[1] == pytest.approx(0.1, abs=0.05)
@@ -414,3 +414,65 @@ def test_years_to_close_range_hand_cases():
     assert all(np.isnan(years_to_close_range(0.6, 0.01, 0.03)))  # widening
     assert years_to_close_range(-0.5, 0.05, 0.1) == pytest.approx((5.0, 10.0))
     assert years_to_close_range(0.0, 0.05, 0.1) == (0.0, 0.0)
+
+
+def test_nested_model_separates_wijk_and_buurt_variation():
+    """Buurten in wijken: a random intercept and slope per wijk and per buurt (variance components). With
+    30 wijken of 8 buurten and known intercept deviations (sd 0.3 at both levels), the conditional modes
+    recover the wijk deviations and the buurten's total deviations; the residual variance is recovered."""
+    from wijkmonitor.stats.projection import fit_relative_position, simulate_positions
+
+    rng = np.random.default_rng(1)
+    rows, wijk_truth, buurt_truth = [], [], []
+    for w in range(30):
+        uw0, uw1 = rng.normal(0, 0.3), rng.normal(0, 0.1)
+        wijk_truth.append(uw0)
+        for b in range(8):
+            ub0, ub1 = rng.normal(0, 0.3), rng.normal(0, 0.1)
+            buurt_truth.append(uw0 + ub0)
+            for year in (2012, 2016, 2020):
+                t = (year - 2020) / 10
+                rows.append({"area_code": f"BU{w:02d}{b:02d}", "wijk": f"WK{w:02d}", "period": year,
+                             "position": 0.1 + uw0 + ub0 + (0.1 + uw1 + ub1) * t + rng.normal(0, 0.08)})
+    fit = fit_relative_position(pd.DataFrame(rows), parent="wijk")
+    assert fit.structure == "nested" and fit.areas[:2] == ("BU0000", "BU0001") and len(fit.areas) == 240
+    assert fit.scale == pytest.approx(0.08 ** 2, rel=0.3)
+    wijk_modes = [mean[0] for mean in fit.group_mean]  # the wijk's intercept deviation
+    assert np.corrcoef(wijk_modes, wijk_truth)[0, 1] > 0.8
+    assert np.corrcoef(fit.blup[:, 0], buurt_truth)[0, 1] > 0.98
+    sims = simulate_positions(fit, [2020], draws=2000, seed=2)
+    assert np.allclose(sims["now"].mean(axis=1), fit.beta[0] + fit.blup[:, 0], atol=0.02)
+    # Without wijken the same data get the flat model.
+    assert fit_relative_position(pd.DataFrame(rows)).structure == "intercept_slope"
+
+
+def test_simulated_uncertainty_is_the_prediction_error_of_the_mixed_model_equations():
+    """The spread of an area's simulated position at the last wave equals the prediction-error variance
+    of beta0 + u0_i from Henderson's mixed model equations, C^-1 with C = [[X'X, X'Z], [Z'X, Z'Z + s2 G^-1]] / s2
+    (the estimated variances plugged in): drawing the fixed and the random effects independently would
+    count the level twice and give a much larger spread."""
+    from scipy.linalg import block_diag
+
+    from wijkmonitor.stats.projection import fit_relative_position, simulate_positions
+
+    frame, _, _ = _position_panel(n_areas=12, seed=8, slope_sd=0.05, noise=0.1)
+    fit = fit_relative_position(frame)
+    assert fit.structure == "intercept_slope"
+    frame = frame.sort_values(["area_code", "period"])
+    t = (frame["period"].to_numpy(float) - fit.last_period) / 10
+    x = np.column_stack([np.ones(len(t)), t])
+    areas = list(fit.areas)
+    z = np.zeros((len(t), 2 * len(areas)))
+    for row, code in enumerate(frame["area_code"]):
+        i = areas.index(code)
+        z[row, 2 * i], z[row, 2 * i + 1] = 1.0, t[row]
+    # G from the model: the conditional covariance is (Z_i'Z_i / s2 + G^-1)^-1, so G^-1 = P_i^-1 - Z_i'Z_i / s2.
+    zi = z[frame["area_code"].to_numpy() == areas[0]][:, :2]
+    g_inv = np.linalg.inv(fit.group_cov[0]) - zi.T @ zi / fit.scale
+    c = np.block([[x.T @ x, x.T @ z], [z.T @ x, z.T @ z + fit.scale * block_diag(*[g_inv] * len(areas))]]) / fit.scale
+    pev = np.linalg.inv(c)
+    sims = simulate_positions(fit, [fit.last_period], draws=200_000, seed=4)
+    for i in (0, 5):
+        a = np.zeros(2 + 2 * len(areas))
+        a[0], a[2 + 2 * i] = 1.0, 1.0  # beta0 + u0_i
+        assert np.var(sims["now"][i]) == pytest.approx(a @ pev @ a, rel=0.03)

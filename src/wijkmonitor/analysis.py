@@ -726,7 +726,7 @@ def _projected_areas(fits: dict, areas: pd.DataFrame, figures: pd.DataFrame, las
 
     def direct(level: str, i: int, fit, sims) -> ProjectedArea:
         position = sims["position"][i]
-        return ProjectedArea(fit.areas[i], level, "mixedlm", fit.n_waves,
+        return ProjectedArea(fit.areas[i], level, f"mixedlm_{fit.structure}", fit.n_waves,
                              lambda city, p=position: from_scale(p + city, transform),
                              sims["slope"][i], sims["now"][i])
 
@@ -754,7 +754,7 @@ def _projected_areas(fits: dict, areas: pd.DataFrame, figures: pd.DataFrame, las
                 now = to_scale(np.einsum("b,bd->d", w, from_scale(sims["now"][rows] + city_now, transform)),
                                transform) - city_now
                 result[parent] = ProjectedArea(
-                    parent, parent_level, "mixedlm_buurten", fit.n_waves,
+                    parent, parent_level, f"mixedlm_buurten_{fit.structure}", fit.n_waves,
                     lambda city, p=position, w=w: np.einsum("b,bkd->kd", w, from_scale(p + city[None], transform)),
                     np.einsum("b,bd->d", w, sims["slope"][rows]), now)
     return [result[code] for code in sorted(result)]
@@ -791,6 +791,7 @@ def projection_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.
     chosen = [i for i in settings["indicators"] if i in info.index]
     draws, seed = int(settings["draws"]), int(settings["seed"])
     level_of = dict(zip(areas["code"], areas["level"], strict=True))
+    wijk_of = dict(zip(areas["code"], areas["wijk_code"], strict=True))
     ok = figures[(figures["status"] == OK) & figures["indicator_id"].isin(chosen)
                  & (figures["category"].isna() | figures["category"].isin(HEADLINE_CATEGORIES))]
     ok = ok.sort_values("category", na_position="first").drop_duplicates(["indicator_id", "area_code", "period"]).copy()
@@ -814,7 +815,9 @@ def projection_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.
         for level in LEVELS_COMPARED:
             data = series[series["level"] == level][["area_code", "period", "value"]].copy()
             data["position"] = to_scale(data["value"], transform) - data["period"].astype(int).map(city_scale)
-            fit = fit_relative_position(data[data["period"] <= last])
+            # Buurten are nested in their wijken (a random intercept and slope for each).
+            data["wijk"] = data["area_code"].map(wijk_of)
+            fit = fit_relative_position(data[data["period"] <= last], parent="wijk" if level == "buurt" else None)
             if fit is not None:
                 fits[level] = (fit, simulate_positions(fit, periods, draws, seed + len(fits)))
         for area in _projected_areas(fits, areas, figures, last, transform, city_scale[last]):

@@ -150,7 +150,9 @@ REFERENCES["relative_position_model"] = (
     "the estimation of random effects. Statistical Science 6(1), 15-32 (conditional modes and their "
     "covariance); fitted with statsmodels MixedLM (Seabold & Perktold 2010). Wijkmonitor models each area's "
     "position relative to the city, logit(area) - logit(city) for shares and log(area / city) for rates, "
-    "and projects the level as that position plus a stated scenario for the city."
+    "and projects the level as that position plus a stated scenario for the city. Prediction error of "
+    "fixed and random effects together: Henderson, C. R. (1975). Best linear unbiased estimation and "
+    "prediction under a selection model. Biometrics 31(2), 423-447."
 )
 
 # Transforms of a figure to the scale on which the relative position is modelled.
@@ -183,98 +185,190 @@ def from_scale(values: Any, transform: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class PositionFit:
-    """A fitted mixed model of areas' relative positions: y_it = (b0 + u0_i) + (b1 + u1_i) t + e_it.
+    """A fitted mixed model of areas' relative positions.
 
+    Flat: y_it = (b0 + u0_i) + (b1 + u1_i) t + e_it, a random intercept and slope per area i.
+    Nested (`parents` given): y_it = (b0 + u0_w + v0_i) + (b1 + u1_w + v1_i) t + e_it, a random intercept
+    and slope per parent w (the wijk) and per area i within it (the buurt).
     t is in decades from the last wave (the intercept is the position at the last wave). `beta`,
-    `cov_beta`: fixed effects and their covariance; `blup`, `blup_cov`: per area the conditional mode of
-    (u0, u1) and its conditional covariance; `scale`: the residual variance; `random_slope`: false when
-    only a random intercept could be estimated."""
+    `cov_beta`: fixed effects and their covariance. Random effects are kept per group (an area, or a
+    parent with its areas): `group_mean`/`group_cov` the conditional mean and covariance of the group's
+    random effects given the data; for area `areas[i]`, `intercept_terms[i]`/`slope_terms[i]` are its
+    group and the positions in that group's vector that add up to its intercept and slope deviation.
+    `group_shift[g]` = D Z_g' V_g^-1 X_g: how the group's conditional modes move when the fixed effects
+    move (they are estimated from the same data), so that a draw of the fixed effects shifts the random
+    effects the opposite way and an area with many own waves keeps its well-determined level.
+    `scale`: the residual variance; `structure`: "nested", "intercept_slope" or "intercept"."""
 
     areas: tuple
     beta: np.ndarray
     cov_beta: np.ndarray
-    blup: np.ndarray  # (areas, 2)
-    blup_cov: np.ndarray  # (areas, 2, 2)
+    group_mean: tuple
+    group_cov: tuple
+    group_shift: tuple
+    area_group: tuple
+    intercept_terms: tuple
+    slope_terms: tuple
     scale: float
-    random_slope: bool
+    structure: str
     n_waves: int
     last_period: int
+
+    @property
+    def random_slope(self) -> bool:
+        return self.structure != "intercept"
+
+    @property
+    def blup(self) -> np.ndarray:
+        """Per area the conditional mode of its (intercept, slope) deviation from the fixed effects."""
+        return np.array([[self.group_mean[g][list(i)].sum(), self.group_mean[g][list(s)].sum()]
+                         for g, i, s in zip(self.area_group, self.intercept_terms, self.slope_terms, strict=True)])
 
 
 DECADE = 10.0
 
 
-def fit_relative_position(frame: pd.DataFrame, area: str = "area_code", period: str = "period",
-                          y: str = "position") -> PositionFit | None:
-    """Fit the relative-position model to the areas of one level (one indicator and category) by REML.
+def _design(data: pd.DataFrame, period: str, last: int) -> np.ndarray:
+    t = (data[period].astype(float).to_numpy() - last) / DECADE
+    return np.column_stack([np.ones(len(data)), t])
 
-    Method: a linear mixed model with a random intercept and a random slope per area (Laird & Ware 1982),
-    so that an area's own trend is shrunk toward the common trend of all areas in proportion to how
-    little its own waves say (the random-slope variance against the residual variance). When the model
-    with a random slope does not converge or its covariance is singular (common with three waves), a
-    random intercept alone is fitted; `random_slope` says which. Time is in decades from the last wave.
-    Needs at least 3 waves and 3 areas; None otherwise or when neither model converges.
-    Reference: Laird & Ware (1982); Robinson (1991); statsmodels MixedLM.
-    """
+
+def _fit_once(data: pd.DataFrame, area: str, period: str, y: str, parent: str | None, structure: str, last: int):
+    """One REML fit of the given structure; None when it fails, does not converge or is singular."""
     import warnings
 
     from statsmodels.regression.mixed_linear_model import MixedLM
 
-    data = frame[[area, period, y]].dropna()
-    data = data[np.isfinite(data[y].astype(float))]
+    exog = _design(data, period, last)
+    nested = structure == "nested"
+    groups = data[parent if nested else area].to_numpy()
+    exog_re = exog[:, :1] if structure == "intercept" else exog
+    exog_vc = None
+    if nested:
+        exog_vc = {"v0": {}, "v1": {}}
+        for group in pd.unique(groups):
+            rows = groups == group
+            codes = pd.Categorical(data.loc[rows, area], categories=sorted(data.loc[rows, area].unique())).codes
+            z = np.zeros((rows.sum(), codes.max() + 1))
+            z[np.arange(rows.sum()), codes] = 1.0
+            exog_vc["v0"][group], exog_vc["v1"][group] = z, z * exog[rows, 1:2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            model = MixedLM(data[y].astype(float).to_numpy(), exog, groups=groups, exog_re=exog_re, exog_vc=exog_vc)
+            result = model.fit(reml=True, method=["lbfgs", "bfgs", "powell"])
+        except (np.linalg.LinAlgError, ValueError):
+            return None
+    cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
+    vcomp = np.asarray(result.vcomp, dtype=float).ravel()
+    variances = np.concatenate([np.linalg.eigvalsh(cov_re), vcomp])
+    if not result.converged or not np.all(np.isfinite(variances)) or np.any(variances < 1e-10):
+        return None
+    # Per group D Z' V^-1 X (Henderson): D the random effects' covariance, Z their design (the group's
+    # own random effects, then each variance component's columns, in statsmodels' order), V = Z D Z' + s2 I.
+    shifts = {}
+    vc_names = list(model.exog_vc.names) if nested else []
+    for group in pd.unique(groups):
+        rows = groups == group
+        blocks = [exog_re[rows]] + [exog_vc[name][group] for name in vc_names]
+        z = np.hstack(blocks)
+        d = np.zeros((z.shape[1], z.shape[1]))
+        k = exog_re.shape[1]
+        d[:k, :k] = cov_re
+        start = k
+        for name, variance in zip(vc_names, vcomp, strict=True):
+            width = exog_vc[name][group].shape[1]
+            d[start:start + width, start:start + width] = np.eye(width) * variance
+            start += width
+        v = z @ d @ z.T + result.scale * np.eye(rows.sum())
+        shifts[group] = d @ z.T @ np.linalg.solve(v, exog[rows])
+    return result, shifts
+
+
+def fit_relative_position(frame: pd.DataFrame, area: str = "area_code", period: str = "period",
+                          y: str = "position", parent: str | None = None) -> PositionFit | None:
+    """Fit the relative-position model to the areas of one level (one indicator and category) by REML.
+
+    Method: a linear mixed model with a random intercept and a random slope per area (Laird & Ware 1982),
+    so that an area's own trend is shrunk toward the common trend of all areas in proportion to how
+    little its own waves say (the random-slope variance against the residual variance). With `parent`
+    (a column naming each area's wijk), buurten are nested in wijken: a random intercept and slope per
+    wijk and per buurt (variance components), so buurten of one wijk share its deviation and a wijk
+    combined from its buurten carries that shared uncertainty. When a structure does not converge or has
+    a zero variance (common with three waves), the next simpler one is fitted: nested, then a random
+    intercept and slope per area, then a random intercept alone (`structure` says which). Time is in
+    decades from the last wave. Needs at least 3 waves and 3 areas; None otherwise or when no model
+    converges.
+    Reference: Laird & Ware (1982); Robinson (1991); statsmodels MixedLM.
+    """
+    columns = [area, period, y] + ([parent] if parent else [])
+    data = frame[columns].dropna()
+    data = data[np.isfinite(data[y].astype(float))].reset_index(drop=True)
     n_waves = int(data[period].nunique())
     if n_waves < 3 or data[area].nunique() < 3:
         return None
     last = int(data[period].max())
-    t = (data[period].astype(float).to_numpy() - last) / DECADE
-    exog = np.column_stack([np.ones(len(data)), t])
-    groups = data[area].to_numpy()
-    for random_slope in (True, False):
-        exog_re = exog if random_slope else exog[:, :1]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                result = MixedLM(data[y].astype(float).to_numpy(), exog, groups=groups, exog_re=exog_re).fit(
-                    reml=True, method=["lbfgs", "bfgs", "powell"])
-            except (np.linalg.LinAlgError, ValueError):
-                continue
-        cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
-        if not result.converged or not np.all(np.isfinite(cov_re)) or np.any(np.linalg.eigvalsh(cov_re) < 1e-10):
+    structures = (["nested"] if parent and data[parent].nunique() >= 3 else []) + ["intercept_slope", "intercept"]
+    for structure in structures:
+        fitted = _fit_once(data, area, period, y, parent, structure, last)
+        if fitted is None:
             continue
-        areas = tuple(sorted(result.random_effects))
-        blup = np.zeros((len(areas), 2))
-        blup_cov = np.zeros((len(areas), 2, 2))
-        for i, a in enumerate(areas):
-            k = 2 if random_slope else 1
-            blup[i, :k] = np.asarray(result.random_effects[a], dtype=float)[:k]
-            blup_cov[i, :k, :k] = np.asarray(result.random_effects_cov[a], dtype=float)[:k, :k]
+        result, shifts = fitted
         k_fe = len(result.fe_params)
-        return PositionFit(areas=areas, beta=np.asarray(result.fe_params, dtype=float),
-                           cov_beta=np.asarray(result.cov_params(), dtype=float)[:k_fe, :k_fe], blup=blup,
-                           blup_cov=blup_cov, scale=float(result.scale), random_slope=random_slope,
-                           n_waves=n_waves, last_period=last)
+        names, means, covs, moves, area_group, intercepts, slopes = [], [], [], [], [], [], []
+        for g, group in enumerate(sorted(result.random_effects)):
+            effects = result.random_effects[group]
+            labels = list(effects.index)
+            means.append(np.asarray(effects, dtype=float))
+            covs.append(np.asarray(result.random_effects_cov[group], dtype=float))
+            moves.append(shifts[group])
+            group_re = [labels.index(c) for c in labels if not c.startswith(("v0[", "v1["))]
+            if structure == "nested":
+                members = sorted(data.loc[data[parent] == group, area].unique())
+                for j, member in enumerate(members):
+                    names.append(member)
+                    area_group.append(g)
+                    intercepts.append((group_re[0], labels.index(f"v0[{j}]")))
+                    slopes.append((group_re[1], labels.index(f"v1[{j}]")))
+            else:
+                names.append(group)
+                area_group.append(g)
+                intercepts.append((group_re[0],))
+                slopes.append((group_re[1],) if structure == "intercept_slope" else ())
+        return PositionFit(areas=tuple(names), beta=np.asarray(result.fe_params, dtype=float),
+                           cov_beta=np.asarray(result.cov_params(), dtype=float)[:k_fe, :k_fe],
+                           group_mean=tuple(means), group_cov=tuple(covs), group_shift=tuple(moves),
+                           area_group=tuple(area_group),
+                           intercept_terms=tuple(intercepts), slope_terms=tuple(slopes), scale=float(result.scale),
+                           structure=structure, n_waves=n_waves, last_period=last)
     return None
 
 
 def simulate_positions(fit: PositionFit, periods: list[int], draws: int, seed: int) -> dict[str, np.ndarray]:
     """Draws of each area's relative position at `periods` for a new observation, and of its slope.
 
-    Each draw takes the fixed effects from their estimated normal distribution, each area's random
-    effects from their conditional distribution given the data, and a residual for the new figure:
-    position = x'(beta + u_i) + e, x = (1, t). Returns `position` (areas, periods, draws), `slope`
-    (areas, draws) in scale units per year, and `now` (areas, draws): the fitted position at the last wave.
-    Deterministic for a seed.
+    Each draw takes the fixed effects from their estimated normal distribution, each group's random
+    effects jointly from their conditional distribution given the data and the drawn fixed effects (so
+    buurten of one wijk share its draw; a fixed-effects draw d = beta* - beta moves the modes by
+    -D Z' V^-1 X d, the prediction-error covariance of Henderson's mixed model equations), and a residual
+    for the new figure: position = x'(beta + u) + e, x = (1, t). Returns
+    `position` (areas, periods, draws), `slope` (areas, draws) in scale units per year, and `now`
+    (areas, draws): the fitted position at the last wave. Deterministic for a seed.
     """
     rng = np.random.default_rng(seed)
-    n = len(fit.areas)
     beta = rng.multivariate_normal(fit.beta, fit.cov_beta, size=draws, method="eigh")  # (draws, 2)
-    chol = np.stack([_sqrt_psd(c) for c in fit.blup_cov])  # (areas, 2, 2)
-    u = fit.blup[:, None, :] + np.einsum("aij,adj->adi", chol, rng.standard_normal((n, draws, 2)))
-    coef = beta[None, :, :] + u  # (areas, draws, 2)
+    delta = beta - fit.beta[None, :]
+    group_draws = [mean[None, :] - delta @ shift.T + rng.standard_normal((draws, len(mean))) @ _sqrt_psd(cov).T
+                   for mean, cov, shift in zip(fit.group_mean, fit.group_cov, fit.group_shift, strict=True)]
+    intercept = np.stack([group_draws[g][:, list(i)].sum(axis=1)
+                          for g, i in zip(fit.area_group, fit.intercept_terms, strict=True)])  # (areas, draws)
+    slope = np.stack([group_draws[g][:, list(i)].sum(axis=1) if i else np.zeros(draws)
+                      for g, i in zip(fit.area_group, fit.slope_terms, strict=True)])
+    intercept, slope = intercept + beta[None, :, 0], slope + beta[None, :, 1]
     t = (np.asarray(periods, dtype=float) - fit.last_period) / DECADE
-    position = coef[:, None, :, 0] + coef[:, None, :, 1] * t[None, :, None]
+    position = intercept[:, None, :] + slope[:, None, :] * t[None, :, None]
     position = position + rng.normal(0.0, np.sqrt(fit.scale), size=position.shape)
-    return {"position": position, "slope": coef[:, :, 1] / DECADE, "now": coef[:, :, 0]}
+    return {"position": position, "slope": slope / DECADE, "now": intercept}
 
 
 def _sqrt_psd(matrix: np.ndarray) -> np.ndarray:
