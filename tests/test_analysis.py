@@ -354,3 +354,18 @@ def test_a_projection_interval_that_reaches_a_bound_is_not_published():
                              {"indicators": ["share"], "draws": 500, "seed": 3}, {"share": (1, 10)})
     assert (table["projection_status"] == "too_few_data").all()
     assert table[["projected", "pi_low", "pi_high", "projected_gap"]].isna().all().all()
+
+
+def test_model_based_estimates_without_margins_get_no_test_even_with_five_waves():
+    years = range(2016, 2023)
+    rows = []
+    for i, year in enumerate(years):
+        rows += [("bijstand", "GM0001", year, 6.0), ("bijstand", "WK000101", year, 15.0 + 0.5 * i + 0.01 * (i % 2))]
+    model_based = INDICATORS.assign(estimate=["model", "direct", "direct"])
+    row = area_trends(obs(rows), AREAS, model_based, "GM0001").set_index("area_code").loc["WK000101"]
+    assert row["trend_test"] == "no_test" and pd.isna(row["slope_p"]) and pd.isna(row["gap_p"])
+    assert (row["gap_trend"], row["recent_trend"]) == ("not_tested", "not_tested")
+    assert row["slope"] == pytest.approx(0.5, abs=0.01)  # the slope itself is still described
+    # The same series as a direct (survey or register) figure is tested: seven waves on a line with noise.
+    direct = area_trends(obs(rows), AREAS, INDICATORS, "GM0001").set_index("area_code").loc["WK000101"]
+    assert direct["trend_test"] == "ols_trend" and direct["gap_trend"] == "widening"

@@ -81,3 +81,18 @@ def test_theme_sets_take_listed_indicators_or_the_catalogue_theme(catalogue, tmp
     (tmp_path / "themes.yaml").write_text(yaml.safe_dump(sets))
     with pytest.raises(ConfigError, match="theme 't' of theme set 'eigen' lists unknown indicator\\(s\\) bestaat_niet"):
         Catalogue.load(tmp_path)
+
+
+def test_estimate_kind_from_file_defaults_and_refused_when_unknown(catalogue, tmp_path):
+    estimate = catalogue.indicators.set_index("id")["estimate"]
+    assert estimate["ervaren_gezondheid_goed"] == "model"  # rivm_50090.yaml: defaults: {estimate: model}
+    assert estimate["inwoners"] == "direct" and estimate["bijstand_per_1000_inwoners"] == "direct"
+    for name in ("units.yaml", "themes.yaml"):
+        (tmp_path / name).write_text((ROOT / "catalogue" / name).read_text())
+    (tmp_path / "indicators").mkdir()
+    entry = {"id": "een", "label_nl": "x", "label_en": "x", "theme": "veiligheid", "unit": "percent",
+             "polarity": "neutral", "source_keys": ["kop"]}
+    (tmp_path / "indicators/a.yaml").write_text(yaml.safe_dump({"defaults": {"estimate": "guess"},
+                                                                "indicators": [entry]}))
+    with pytest.raises(ConfigError, match="estimate 'guess'"):
+        Catalogue.load(tmp_path)

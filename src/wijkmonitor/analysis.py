@@ -131,6 +131,30 @@ def _series_tests(data: pd.DataFrame, keys: list[str], y: str, se: str, min_peri
     return table
 
 
+def _model_without_margins(figures: pd.DataFrame, indicators: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Per series (`keys`): true where the indicator is a model-based estimate (`estimate: model`) and
+    some figure of the series has no interval."""
+    estimate = figures["indicator_id"].map(dict(zip(indicators["id"], indicators.get("estimate", pd.Series(
+        "direct", index=indicators.index)), strict=True)))
+    se_missing = figures["se"].isna() if "se" in figures else figures["ci_low"].isna()
+    flag = (estimate == "model") & se_missing
+    return flag.groupby([figures[k] for k in keys], dropna=False).any()
+
+
+def _withhold_tests(table: pd.DataFrame, untestable: pd.Series) -> pd.DataFrame:
+    """No p-value, q-value or significance label for the rows flagged `untestable`."""
+    rows = untestable.to_numpy(dtype=bool)
+    if not rows.any():
+        return table
+    table = table.copy()
+    for column in ("slope_p", "change_p", "trend_p", "gap_slope_p", "gap_change_p", "gap_p"):
+        table.loc[rows, column] = np.nan
+    table.loc[rows, ["slope_ci_low", "slope_ci_high"]] = np.nan
+    table.loc[rows, "trend_test"] = NO_TEST
+    table.loc[rows, "recent_trend"] = NOT_TESTED
+    return table
+
+
 def area_trends(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame,
                 city_code: str, min_periods: int = 5, significance: float = 0.05) -> pd.DataFrame:
     """Per indicator, category and area with at least two years: is the figure changing, and is the gap
@@ -185,6 +209,10 @@ def area_trends(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd.
         "first": "first_gap", "last": "last_gap", "slope": "gap_slope", "p": "gap_slope_p", "change": "gap_change",
         "change_p": "gap_change_p", "test_p": "gap_p"}), how="left")
     table = table.join(recent_trend(ok, keys, significance=significance, min_points=min_periods))
+    # Model-based small-area estimates (catalogue `estimate: model`) without published margins: no test at
+    # all, not even a trend line (their year-to-year scatter is the model's, not sampling noise).
+    untestable = _model_without_margins(ok, indicators, keys)
+    table = _withhold_tests(table, untestable.reindex(table.index, fill_value=False))
     table = table.reset_index()
     table["level"] = table["area_code"].map(dict(zip(areas["code"], areas["level"], strict=True)))
 
@@ -631,6 +659,7 @@ def convergence_table(inequality: pd.DataFrame, figures: pd.DataFrame, areas: pd
 
     level_of = dict(zip(areas["code"], areas["level"], strict=True))
     unit_of = dict(zip(indicators["id"], indicators["unit"], strict=True))
+    estimate_of = dict(zip(indicators["id"], indicators["estimate"], strict=True)) if "estimate" in indicators else {}
     data = figures[(figures["status"] == OK) & (figures["area_code"] != city_code)].copy()
     data["level"] = data["area_code"].map(level_of)
     data = data[data["level"].isin(LEVELS_COMPARED)]
@@ -653,7 +682,7 @@ def convergence_table(inequality: pd.DataFrame, figures: pd.DataFrame, areas: pd
         row = {"indicator_id": indicator, "category": category or None, "level": level, "first_period": first,
                "last_period": last, "n_periods": len(periods), "n_areas": int(group["area_code"].nunique()),
                "sigma_measure": "sd_logit" if share else "cv"}
-        if len(periods) >= min_periods:
+        if len(periods) >= min_periods and not (estimate_of.get(indicator) == "model" and group["ci_low"].isna().any()):
             scaled = np.log(group["_v"] / (100 - group["_v"])) if share else group["_v"]
             by_year = scaled.groupby(group["period"].astype(int))
             dispersion = by_year.std() if share else by_year.std() / by_year.mean()

@@ -16,8 +16,11 @@ from .errors import ConfigError
 POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
 INDICATOR_COLUMNS = [
     "id", "label_nl", "label_en", "theme", "unit", "polarity", "source", "definition", "definition_nl",
-    "denominator", "catalogued",
+    "denominator", "estimate", "catalogued",
 ]
+# How a figure is made: `direct` (counted or surveyed; the default) or `model` (a model-based small-area
+# estimate, e.g. RIVM/CBS 50090NED): without published margins such figures get no test at all.
+ESTIMATES = ("direct", "model")
 _REQUIRED = ("id", "label_nl", "label_en", "theme", "unit", "polarity", "source_keys")
 DERIVED_COLUMNS = ["id", "numerator", "denominator", "per", "kind"]
 # A derived figure is a `rate` (events per population: Poisson, Byar's interval) or a `share` (persons of
@@ -78,8 +81,14 @@ class Catalogue:
         if not files:
             raise ConfigError("holds no indicators/*.yaml files.", file=str(folder))
         for path in files:
-            for i, entry in enumerate(_load_yaml(path).get("indicators", []), start=1):
+            content = _load_yaml(path)
+            defaults = content.get("defaults") or {}
+            for i, entry in enumerate(content.get("indicators", []), start=1):
                 where = {"file": str(path), "hint": f"(indicator number {i})"}
+                entry = {"estimate": "direct"} | defaults | entry
+                if entry["estimate"] not in ESTIMATES:
+                    raise ConfigError(f"indicator {entry.get('id')!r} has estimate {entry['estimate']!r}; use one of "
+                                      f"{', '.join(ESTIMATES)}.", **where)
                 spec = entry.get("derived")
                 missing = [k for k in _REQUIRED if not entry.get(k) and not (spec and k == "source_keys")]
                 if missing:

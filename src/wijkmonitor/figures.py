@@ -137,7 +137,8 @@ SIGNIFICANCE_STYLE = {  # comparison with the city -> (marker, colour, filled)
     "higher": ("^", NEUTRAL, True), "lower": ("v", NEUTRAL, True), None: ("s", NEUTRAL, False),
 }
 TREND_ARROWS = {"increasing": "\u2191", "decreasing": "\u2193", "no_significant_change": "\u2192",
-                "insufficient_data": "\u00b7", "not_estimable": "\u00b7", None: "\u00b7"}
+                "insufficient_data": "\u00b7", "not_estimable": "\u00b7", "not_tested": "\u00b7",
+                None: "\u00b7"}
 
 
 # Horizontal layout of a spine chart: labels, the bars (-1 to 1 around the city), the numbers, the arrow.
