@@ -111,7 +111,11 @@ def test_demo_report_names_every_wijk_and_the_overvecht_gap(demo_run):
     # "Wat als we niets doen?": a chart per focus area and key indicator, and the outlook in the summary.
     assert len(list((workdir / "reports/figures").glob("projection_*.svg"))) == 2 * 6
     assert re.search(r"Als er niets verandert, staat Overvecht in 2030 nog altijd ongunstiger dan de stad bij .*"
-                     r"huishoudens met bijstand \(\+16,1 procentpunt\)", flat)
+                     r"huishoudens met bijstand \(\+17,6 procentpunt\)", flat)
+    # Ten city waves: both city scenarios, and the city-trend one in the projection table.
+    projections = pd.read_parquet(workdir / "data/processed/analysis/projections.parquet")
+    assert set(projections["scenario"]) == {"status_quo", "city_trend"}
+    assert "stad volgt eigen trend" in flat
 
 
 def test_demo_warehouse_tables_and_views(demo_run):
