@@ -5,7 +5,7 @@
 Runs the demo workflow once in a temporary working directory, then forces the `analyse` rule
 alone `--repeats` times; each time Snakemake's own benchmark file (logs/benchmarks/analyse.tsv:
 wall seconds and max RSS of the job, Python start-up and imports included) is read. Prints
-every measurement and the medians. Target: under 30 seconds (the mixed-model projections take most).
+every measurement and the medians. Target: under 15 seconds.
 """
 
 from __future__ import annotations

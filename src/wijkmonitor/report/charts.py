@@ -173,7 +173,7 @@ def draw_inequality(run: RunData, config: dict, out_dir: Path) -> list[dict]:
             "file": name, "kind": "inequality", "indicator_id": indicator, "level": level,
             "title": tr("figure.inequality_title", **names, level=level_words),
             "caption": tr("figure.inequality_caption", **names,
-                          ranking=run.label(ranking) if ranking in set(run.indicators["id"]) else "–",
+                          ranking=run.label(ranking).lower() if ranking in set(run.indicators["id"]) else "–",
                           weights=", ".join(dict.fromkeys(
                               w.replace("inhabitants", tr("word.inhabitants")) for w in rows["weights"].dropna()))),
             "alt": tr("figure.inequality_alt", **names, theils=", ".join(tr.number(v, 3) for v in rows["theil"]),
