@@ -5,8 +5,10 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
-from wijkmonitor.analysis import area_trends, gap_to_city, linear_trend
+from wijkmonitor.analysis import area_trends, gap_to_city
+from wijkmonitor.stats.trends import grouped_ols
 
 AREAS = pd.DataFrame({"code": ["GM0001", "WK000101", "WK000102", "WK000103"],
                       "level": ["gemeente", "wijk", "wijk", "wijk"]})
@@ -46,18 +48,30 @@ def test_rank_follows_polarity():
     assert pd.isna(gaps.loc[("inwoners", "WK000102"), "unfavourable_gap"])
 
 
-def test_linear_trend_exact_line():
-    slope, low, high, p = linear_trend(np.array([2014, 2015, 2016, 2017]), np.array([1.0, 3.0, 5.0, 7.0]))
-    assert slope == pytest.approx(2.0) and low == pytest.approx(2.0) and high == pytest.approx(2.0)
+def linear_trend(periods: np.ndarray, values: np.ndarray) -> tuple[float, float, float, float]:
+    """The reference: (slope, 95% CI low, CI high, p) of scipy's linregress."""
+    result = stats.linregress(periods.astype(float), values.astype(float))
+    half = stats.t.ppf(0.975, len(periods) - 2) * result.stderr
+    return float(result.slope), float(result.slope - half), float(result.slope + half), float(result.pvalue)
 
 
-def test_linear_trend_matches_textbook_example():
+def one_group(xs, ys) -> pd.Series:
+    return grouped_ols(pd.DataFrame({"g": 0, "x": xs, "y": ys}), ["g"], "x", "y").iloc[0]
+
+
+def test_grouped_ols_exact_line_has_no_p():
+    row = one_group([2014, 2015, 2016, 2017], [1.0, 3.0, 5.0, 7.0])
+    assert row["slope"] == pytest.approx(2.0) and row["ci_low"] == pytest.approx(2.0)
+    assert bool(row["exact"]) and np.isnan(row["p"])  # scipy would say p = 0
+
+
+def test_grouped_ols_matches_textbook_example():
     # x = 1..5, y = (2, 4, 5, 4, 5): slope 0.6, SSE 2.4, se = sqrt(0.8/10) = 0.2828, t = 2.1213 on 3 df
     # gives two-sided p = 0.1240; the 95% half-width is t(0.975, 3) = 3.1824 times se.
-    slope, low, high, p = linear_trend(np.arange(1, 6), np.array([2.0, 4, 5, 4, 5]))
-    assert slope == pytest.approx(0.6)
-    assert high - slope == pytest.approx(3.182446 * np.sqrt(0.08), rel=1e-5)
-    assert p == pytest.approx(0.1240, abs=1e-4)
+    row = one_group(np.arange(1, 6), [2.0, 4, 5, 4, 5])
+    assert row["slope"] == pytest.approx(0.6)
+    assert row["ci_high"] - row["slope"] == pytest.approx(3.182446 * np.sqrt(0.08), rel=1e-5)
+    assert row["p"] == pytest.approx(0.1240, abs=1e-4) and not bool(row["exact"])
 
 
 def test_widening_and_narrowing_gaps():
@@ -166,8 +180,6 @@ def test_gap_invariants(values, city):
                 min_size=1, max_size=4))
 def test_grouped_ols_equals_linregress_per_group(groups):
     # Published figures have a few decimals; grouped_ols rounds away float noise below 1e-9.
-    from wijkmonitor.stats.trends import grouped_ols
-
     rows = [{"g": i, "x": 2010 + j, "y": y} for i, ys in enumerate(groups) for j, y in enumerate(ys)]
     result = grouped_ols(pd.DataFrame(rows), ["g"], "x", "y")
     for i, ys in enumerate(groups):
@@ -177,7 +189,10 @@ def test_grouped_ols_equals_linregress_per_group(groups):
         slope, low, high, p = linear_trend(x, np.array(ys))
         assert result.loc[i, "slope"] == pytest.approx(slope, abs=1e-7)
         assert result.loc[i, "ci_low"] == pytest.approx(low, abs=1e-6)
-        assert result.loc[i, "p"] == pytest.approx(p, abs=1e-7)
+        if result.loc[i, "exact"]:  # points on a line: scipy says p = 0, grouped_ols gives no p
+            assert p < 1e-6 and np.isnan(result.loc[i, "p"])
+        else:
+            assert result.loc[i, "p"] == pytest.approx(p, abs=1e-7)
 
 
 # ------------------------------------------------- the analysis step's preparation

@@ -48,3 +48,18 @@ def test_families_are_adjusted_separately():
 
 def test_expected_false_positives():
     assert expected_false_positives(200, 0.05) == 10.0
+
+
+def test_families_vectorised_equal_one_call_per_family():
+    rng = np.random.default_rng(0)
+    n = 3000
+    frame = pd.DataFrame({
+        "level": rng.choice(["wijk", "buurt"], n),
+        "category": pd.array(np.where(rng.random(n) < 0.3, None, rng.choice(["18+", "65+"], n)), dtype="string"),
+        "p": np.where(rng.random(n) < 0.4, rng.random(n) ** 3, np.nan)})
+    q = bh_by_family(frame, "p", ["level", "category"])
+    expected = pd.Series(np.nan, index=frame.index)
+    for _, rows in frame.groupby(["level", "category"], dropna=False):  # a missing category is a family too
+        expected[rows.index] = bh_qvalues(rows["p"])
+    assert frame.groupby(["level", "category"], dropna=False).ngroups == 6
+    assert np.allclose(q, expected, equal_nan=True) and q.notna().sum() == frame["p"].notna().sum()

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from wijkmonitor.stats import projection, trends
-from wijkmonitor.stats.projection import project_linear, years_to_close
 from wijkmonitor.stats.trends import beta_convergence, recent_trend, sigma_convergence
 
 
@@ -176,168 +175,12 @@ def test_beta_convergence_recovers_construction(c, span, k):
         assert math.isnan(result["half_life"])
 
 
-# ---------------------------------------------------------------------------------------- linear projection
-
-def test_project_linear_hand_calculation():
-    """x = 2018..2022, y = 10, 12, 11, 15, 16.
-    xbar = 2020, dx = -2, -1, 0, 1, 2, Sxx = 10; ybar = 64/5 = 12.8, dy = -2.8, -0.8, -1.8, 2.2, 3.2;
-    Sxy = 5.6 + 0.8 + 0 + 2.2 + 6.4 = 15, b = 1.5. Fitted 9.8, 11.3, 12.8, 14.3, 15.8; residuals
-    0.2, 0.7, -1.8, 0.7, 0.2; SSE = 0.04 + 0.49 + 3.24 + 0.49 + 0.04 = 4.3; s^2 = 4.3/3.
-    At 2025: yhat = 12.8 + 1.5 * 5 = 20.3; 1 + 1/5 + 25/10 = 3.7; t_{0.975, 3} = 3.182446 (t table);
-    half width = 3.182446 * sqrt(4.3/3 * 3.7) = 3.182446 * 2.302897 = 7.32884."""
-    frame = long_frame({"WK01": [10, 12, 11, 15, 16]}, first_year=2018)
-    row = project_linear(frame, KEYS, 2025).iloc[0]
-    half = 3.182446 * math.sqrt(4.3 / 3 * 3.7)
-    assert half == pytest.approx(7.32884, abs=1e-5)
-    assert row["projected"] == pytest.approx(20.3)
-    assert row["pi_low"] == pytest.approx(20.3 - half, abs=1e-5)
-    assert row["pi_high"] == pytest.approx(20.3 + half, abs=1e-5)
-    assert (row["n"], row["last_period"]) == (5, 2022)
-
-
-# R's datasets::cars (Ezekiel 1930): speed (mph) and stopping distance (ft) of 50 cars.
-CARS_SPEED = [4, 4, 7, 7, 8, 9, 10, 10, 10, 11, 11, 12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15,
-              16, 16, 17, 17, 17, 18, 18, 18, 18, 19, 19, 19, 20, 20, 20, 20, 20, 22, 23, 24, 24, 24, 24, 25]
-CARS_DIST = [2, 10, 4, 22, 16, 10, 18, 26, 34, 17, 28, 14, 20, 24, 28, 26, 34, 34, 46, 26, 36, 60, 80, 20, 26,
-             54, 32, 40, 32, 40, 50, 42, 56, 76, 84, 36, 46, 68, 32, 48, 52, 56, 64, 66, 54, 70, 92, 93, 120, 85]
-
-
-@pytest.mark.parametrize(("speed", "fit", "lwr", "upr"), [(5, 2.082949, -41.16099, 45.32689),
-                                                          (21, 65.001489, 22.87494, 107.12803)])
-def test_project_linear_cars_worked_example(speed, fit, lwr, upr):
-    """Dalpiaz, Applied Statistics with R, ch. 8.8 "Prediction Interval for New Observations":
-    lm(dist ~ speed, data = cars) (intercept -17.579095, slope 3.932409), then
-    predict(..., newdata = data.frame(speed = c(5, 21)), interval = "prediction", level = 0.99) gives
-    fit 2.082949 [-41.16099, 45.32689] and 65.001489 [22.87494, 107.12803]."""
-    frame = pd.DataFrame({"g": "cars", "speed": CARS_SPEED, "dist": CARS_DIST})
-    row = project_linear(frame, ["g"], speed, x="speed", y="dist", confidence=0.99).loc["cars"]
-    assert row["projected"] == pytest.approx(fit, abs=1e-6)
-    assert row["pi_low"] == pytest.approx(lwr, abs=1e-5)
-    assert row["pi_high"] == pytest.approx(upr, abs=1e-5)
-    assert row["n"] == 50
-
-
-def test_project_linear_matches_numpy_polyfit_per_group():
-    """Vectorised result = per-group np.polyfit(deg=1, cov=True): var_new = s^2 + [x0, 1] C [x0, 1]',
-    with C = s^2 (X'X)^-1 and s^2 = SSE / (n - 2); interval yhat +/- t_{0.95, n-2} sqrt(var_new) (90%)."""
-    rng = np.random.default_rng(11)
-    rows = []
-    for g in range(30):
-        n = int(rng.integers(3, 12))
-        years = np.sort(rng.choice(np.arange(2005, 2024), n, replace=False))
-        rows += [(f"WK{g:02d}", yr, v) for yr, v in zip(years, rng.normal(50, 8, n) + rng.normal(0, 2) * years,
-                                                         strict=True)]
-    frame = pd.DataFrame(rows, columns=["area_code", "period", "value"])
-    result = project_linear(frame, ["area_code"], 2030, confidence=0.90)
-    for area, group in frame.groupby("area_code"):
-        x, y = group["period"].to_numpy(float), group["value"].to_numpy(float)
-        coef, cov = np.polyfit(x, y, 1, cov=True)
-        s2 = np.sum((y - np.polyval(coef, x)) ** 2) / (len(x) - 2)
-        x0 = np.array([2030.0, 1.0])
-        half = stats.t.ppf(0.95, len(x) - 2) * math.sqrt(s2 + x0 @ cov @ x0)
-        yhat = np.polyval(coef, 2030.0)
-        got = result.loc[area]
-        assert got["projected"] == pytest.approx(yhat, rel=1e-7)
-        assert got["pi_low"] == pytest.approx(yhat - half, rel=1e-6)
-        assert got["pi_high"] == pytest.approx(yhat + half, rel=1e-6)
-        assert (got["n"], got["last_period"]) == (len(x), x.max())
-
-
-def test_project_linear_too_few_points_and_missing():
-    # WK01: 1 in 2010, 2 in 2011 -> the line gives 11 in 2020.
-    frame = long_frame({"WK01": [1.0, 2.0], "WK02": [None, None, None], "WK03": [4.0, None, 5.0, 7.0]})
-    frame.loc[len(frame)] = ["WK04", 2010, 3.0, "bijstand", pd.NA]  # same period thrice: Sxx = 0
-    frame.loc[len(frame)] = ["WK04", 2010, 4.0, "bijstand", pd.NA]
-    frame.loc[len(frame)] = ["WK04", 2010, 5.0, "bijstand", pd.NA]
-    result = project_linear(frame, KEYS, 2020).droplevel([0, 1])
-    assert list(result.index) == ["WK01", "WK02", "WK03", "WK04"]
-    assert result.loc["WK01", "n"] == 2 and result.loc[["WK01", "WK02", "WK04"], "projected"].isna().all()
-    assert result.loc["WK02", "n"] == 0 and pd.isna(result.loc["WK02", "last_period"])
-    assert result.loc["WK03", "n"] == 3 and result.loc["WK03", "last_period"] == 2013
-    assert np.isfinite(result.loc["WK03", ["projected", "pi_low", "pi_high"]].astype(float)).all()
-    two = project_linear(frame, KEYS, 2020, min_points=2).droplevel([0, 1]).loc["WK01"]
-    assert two["projected"] == pytest.approx(11.0) and pd.isna(two["pi_low"])  # a line, but no residual dof
-
-
-points = st.lists(st.tuples(st.integers(2000, 2030), st.floats(-100, 100, allow_nan=False)),
-                  min_size=3, max_size=10, unique_by=lambda p: p[0])
-
-
-@settings(max_examples=25, deadline=None)
-@given(pts=points, near=st.floats(0, 10), further=st.floats(0.5, 10), confidence=st.sampled_from([0.8, 0.95]))
-def test_project_linear_interval_properties(pts, near, further, confidence):
-    """The interval contains the projection and widens with the distance |x0 - xbar|."""
-    frame = pd.DataFrame([("a", x, y) for x, y in pts], columns=["g", "period", "value"])
-    xbar = frame["period"].mean()
-    close = project_linear(frame, ["g"], xbar + near, confidence=confidence).loc["a"]
-    far = project_linear(frame, ["g"], xbar - near - further, confidence=confidence).loc["a"]
-    for row in (close, far):
-        assert row["pi_low"] <= row["projected"] <= row["pi_high"]
-    close_width, far_width = close["pi_high"] - close["pi_low"], far["pi_high"] - far["pi_low"]
-    assert far_width >= close_width * (1 - 1e-12)
-    if close_width > 1e-6:
-        assert far_width > close_width
-
-
-@settings(max_examples=30, deadline=None)
-@given(xs=st.lists(st.integers(2000, 2030), min_size=3, max_size=10, unique=True),
-       intercept=st.integers(-50, 50), slope=st.integers(-5, 5), target=st.integers(2000, 2050))
-def test_project_linear_collinear_points_give_the_line(xs, intercept, slope, target):
-    frame = pd.DataFrame({"g": "a", "period": xs, "value": [intercept + slope * (x - 2000) for x in xs]})
-    row = project_linear(frame, ["g"], target).loc["a"]
-    line = intercept + slope * (target - 2000)
-    assert row["projected"] == pytest.approx(line, abs=1e-8)
-    assert row["pi_low"] == pytest.approx(line, abs=1e-6) and row["pi_high"] == pytest.approx(line, abs=1e-6)
-
-
-# ---------------------------------------------------------------------------------------------- years to close
-
-def test_years_to_close_hand_cases():
-    """Gap 10 shrinking by 2 a year: 10 / 2 = 5 years. Gap -6 (area below the city) rising by 3 a year:
-    2 years. Widening (10, +2) or flat (10, 0): NaN. Closed (0, any): 0. Missing: NaN."""
-    got = years_to_close([10, -6, 10, 10, 0, 0, np.nan, 4], [-2, 3, 2, 0, 1.5, np.nan, -1, np.nan])
-    np.testing.assert_array_equal(got, [5.0, 2.0, np.nan, np.nan, 0.0, 0.0, np.nan, np.nan])
-    assert years_to_close(10, -2) == 5.0
-    nullable = years_to_close(pd.Series([10, 3], dtype="Float64"), pd.Series([-4, pd.NA], dtype="Float64"))
-    np.testing.assert_array_equal(nullable, [2.5, np.nan])
-
-
-def test_years_to_close_significance_filter():
-    gap, slope, p = [10, 10, 10, 0], [-2, -2, -2, -2], [0.01, 0.2, np.nan, 0.9]
-    np.testing.assert_array_equal(years_to_close(gap, slope, p, 0.05), [5.0, np.nan, np.nan, 0.0])
-    np.testing.assert_array_equal(years_to_close(gap, slope), [5.0, 5.0, 5.0, 0.0])
-    with pytest.raises(ValueError):
-        years_to_close(gap, slope, gap_slope_p=p)
-
-
-@settings(max_examples=60, deadline=None)
-@given(gap=st.floats(-50, 50, allow_nan=False), slope=st.floats(-5, 5, allow_nan=False))
-def test_years_to_close_reaches_zero(gap, slope):
-    years = float(years_to_close(gap, slope))
-    if gap == 0:
-        assert years == 0
-    elif gap * slope < 0:
-        assert years > 0 and gap + slope * years == pytest.approx(0, abs=1e-9 * max(1.0, abs(gap)))
-    else:
-        assert math.isnan(years)
 
 
 def test_references_cover_every_method():
     assert set(trends.REFERENCES) == {"recent_trend", "sigma_convergence", "beta_convergence"}
-    assert set(projection.REFERENCES) == {"project_linear", "years_to_close", "relative_position_model"}
+    assert set(projection.REFERENCES) == {"relative_position_model"}
     assert all(len(text) > 40 for text in [*trends.REFERENCES.values(), *projection.REFERENCES.values()])
-
-
-def test_projection_path_is_project_linear_at_every_target():
-    from wijkmonitor.stats.projection import project_linear_path
-
-    frame = pd.DataFrame({"area": ["A"] * 5 + ["B"] * 3, "period": [2014, 2015, 2016, 2017, 2018, 2016, 2017, 2018],
-                          "value": [10.0, 13.0, 13.5, 17.0, 18.0, 5.0, 5.5, 6.5]})
-    path = project_linear_path(frame, ["area"], [2019, 2025, 2030])
-    for target in (2019, 2025, 2030):
-        single = project_linear(frame, ["area"], target)
-        for area in ("A", "B"):
-            assert path.loc[(area, target)].tolist() == pytest.approx(single.loc[area].tolist(), nan_ok=True)
 
 
 # ------------------------------------------------------------------ relative position: the mixed model

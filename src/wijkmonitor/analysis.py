@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .canonical import (
     COMPOSITE_COLUMNS,
@@ -64,14 +63,6 @@ def gap_to_city(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd.
     table["n_ranked"] = table.groupby(groups, dropna=False)["_score"].transform("count")
     table = table.sort_values(["indicator_id", "category", "period", "level", "rank", "area_code"])
     return _typed(table, GAPS_COLUMNS)
-
-
-def linear_trend(periods: np.ndarray, values: np.ndarray) -> tuple[float, float, float, float]:
-    """(slope, CI low, CI high, p) of an OLS line through the points; 95% t interval (scipy's linregress)."""
-    result = stats.linregress(periods.astype(float), values.astype(float))
-    dof = len(periods) - 2
-    half = stats.t.ppf(0.975, dof) * result.stderr if dof > 0 else np.nan
-    return float(result.slope), float(result.slope - half), float(result.slope + half), float(result.pvalue)
 
 
 # How a series was tested (trends.trend_test).
@@ -322,12 +313,11 @@ def add_intervals(figures: pd.DataFrame, units: dict[str, str], design_effect: d
         c_low, c_high = byar_interval(count[rate], confidence)
         scale = per[rate] / n[rate]
         low[rate], high[rate], method[rate] = c_low * scale, c_high * scale, CI_BYAR
-    rate = counted
-    share = ~rate & (unit == "percent") & ~np.isnan(n) & (n > 0) & ~np.isnan(value)
+    share = ~counted & (unit == "percent") & ~np.isnan(n) & (n > 0) & ~np.isnan(value)
     if share.any():
         w_low, w_high = wilson_interval(value[share] / 100, n[share], confidence, deff[share])
         low[share], high[share], method[share] = w_low * 100, w_high * 100, CI_WILSON
-    mean = ~rate & ~share & ~np.isnan(sd) & ~np.isnan(n) & (n >= 2) & ~np.isnan(value)
+    mean = ~counted & ~share & ~np.isnan(sd) & ~np.isnan(n) & (n >= 2) & ~np.isnan(value)
     if mean.any():
         t_low, t_high = mean_t_interval(value[mean], sd[mean], n[mean], confidence)
         low[mean], high[mean], method[mean] = t_low, t_high, CI_T
@@ -415,27 +405,29 @@ def register_denominators(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd
     return figures
 
 
-def nearest_in_time(figures: pd.DataFrame, indicator: str, wanted: pd.DataFrame, with_period: bool = False):
+def nearest_in_time(figures: pd.DataFrame, indicator: str, wanted: pd.DataFrame) -> pd.Series:
     """The value of `indicator` for each (area_code, period) row of `wanted`, from the nearest year
-    that has one (population counts exist for fewer years than survey figures). With `with_period`:
-    (values, the year each value comes from)."""
-    if with_period:
-        values = nearest_in_time(figures, indicator, wanted)
-        rows = figures[(figures["indicator_id"] == indicator) & (figures["status"] == OK)]
-        years = nearest_in_time(rows.assign(value=rows["period"].astype(float)), indicator, wanted)
-        return values, years.where(values.notna())
+    that has one (population counts exist for fewer years than survey figures)."""
+    return nearest_in_time_with_year(figures, indicator, wanted)[0]
+
+
+def nearest_in_time_with_year(figures: pd.DataFrame, indicator: str, wanted: pd.DataFrame
+                              ) -> tuple[pd.Series, pd.Series]:
+    """`nearest_in_time`, and the year each value comes from."""
     rows = figures[(figures["indicator_id"] == indicator) & (figures["status"] == OK)]
     # The series without a second dimension, else the headline category (RIVM: adults, 18+).
     headline = rows["category"].isna() if rows["category"].isna().any() else rows["category"].isin(
         HEADLINE_CATEGORIES)
     source = rows.loc[headline, ["area_code", "period", "value"]]
     if source.empty or wanted.empty:
-        return pd.Series(np.nan, index=wanted.index)
+        return pd.Series(np.nan, index=wanted.index), pd.Series(np.nan, index=wanted.index)
     left = wanted[["area_code", "period"]].astype({"period": "int64", "area_code": "object"}).reset_index()
     right = source.astype({"period": "int64", "area_code": "object"}).rename(columns={"value": "_v"})
+    right["_year"] = right["period"].astype(float)
     matched = pd.merge_asof(left.sort_values("period"), right.sort_values("period"), on="period",
-                            by="area_code", direction="nearest")
-    return matched.set_index("index")["_v"].reindex(wanted.index).astype(float)
+                            by="area_code", direction="nearest").set_index("index")
+    values = matched["_v"].reindex(wanted.index).astype(float)
+    return values, matched["_year"].reindex(wanted.index).where(values.notna())
 
 
 # Inhabitants of the age band a figure describes, from CBS's bands (0-14, 15-24, 25-44, 45-64, 65+): a
@@ -453,7 +445,7 @@ def population_weights(figures: pd.DataFrame, wanted: pd.DataFrame, age_bands: b
     """Each row's weight: the inhabitants of its area (with `age_bands`: of its age band,
     `AGE_BAND_WEIGHTS`, where the register has the bands) in the year nearest to its own. Returns
     (weights, year used, what they count: 'inhabitants' or 'inhabitants <band>')."""
-    weights, years = nearest_in_time(figures, POPULATION, wanted, with_period=True)
+    weights, years = nearest_in_time_with_year(figures, POPULATION, wanted)
     label = pd.Series("inhabitants", index=wanted.index, dtype=object)
     for band, parts in AGE_BAND_WEIGHTS.items() if age_bands else ():
         rows = wanted["category"].astype("string").eq(band).fillna(False).to_numpy(dtype=bool)
@@ -461,7 +453,7 @@ def population_weights(figures: pd.DataFrame, wanted: pd.DataFrame, age_bands: b
             continue
         total, year = pd.Series(0.0, index=wanted.index[rows]), None
         for indicator, factor in parts.items():
-            values, used = nearest_in_time(figures, indicator, wanted[rows], with_period=True)
+            values, used = nearest_in_time_with_year(figures, indicator, wanted[rows])
             total = total + factor * values
             year = used if year is None else year
         if total.notna().all():
@@ -514,21 +506,24 @@ def _inequality_data(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.
 
 
 def inequality_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame, city_code: str,
-                     deprivation: str | None, n_sim: int, seed: int, age_bands: bool = True) -> pd.DataFrame:
+                     deprivation: str | None, n_sim: int, seed: int, age_bands: bool = True,
+                     data: pd.DataFrame | None = None) -> pd.DataFrame:
     """Spread over the areas of one level, per indicator, category and year.
 
     Range, max/min ratio and coefficient of variation (unweighted); population-weighted Gini and
     Theil T (buurten: split into between-wijk and within-wijk parts); the index of dissimilarity
     where the figure is a count's share of a known total; SII and RII against the areas' order on
     the deprivation indicator (areas without a place on it left out), with simulated intervals.
-    Weights are each area's number of inhabitants in the nearest year that has one (`weights`
-    says which weights were used).
+    Weights are each area's number of inhabitants (of the figure's age band) in the nearest year that
+    has one (`weights` says which weights were used). `data`: `_inequality_data`'s frame when the
+    caller has it already.
     """
     from .stats.inequality import dissimilarity, gini, sii_rii, spread, theil_t
 
     info = indicators.set_index("id")
     wijk_of = dict(zip(areas["code"], areas["wijk_code"], strict=True))
-    data = _inequality_data(figures, areas, indicators, city_code, deprivation, age_bands)
+    if data is None:
+        data = _inequality_data(figures, areas, indicators, city_code, deprivation, age_bands)
     if data.empty:
         return _typed(pd.DataFrame(columns=list(INEQUALITY_COLUMNS)), INEQUALITY_COLUMNS)
     rows = []
@@ -546,7 +541,6 @@ def inequality_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.
             groups = group["area_code"].map(wijk_of).to_numpy() if level != "wijk" else None
             theil = theil_t(values, weights, groups)
             row.update(theil=theil["theil"], theil_between=theil.get("between"), theil_within=theil.get("within"))
-            # SII/RII over the areas whose place on the deprivation indicator is known.
             # SII/RII over the areas whose place on the deprivation indicator is known; never the ranking
             # indicator against itself.
             order = group["_order"].to_numpy(float)
@@ -580,7 +574,8 @@ def _years_label(years: pd.Series) -> str:
 
 def inequality_change_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame, city_code: str,
                             deprivation: str | None, n_boot: int, seed: int, significance: float,
-                            min_change: float = 0.1, age_bands: bool = True) -> pd.DataFrame:
+                            min_change: float = 0.1, age_bands: bool = True,
+                            data: pd.DataFrame | None = None) -> pd.DataFrame:
     """Inequality over time and the divided triumph, per indicator, category and level.
 
     Between the first and the last wave of the areas that have a figure in both: the change of the
@@ -594,7 +589,8 @@ def inequality_change_table(figures: pd.DataFrame, areas: pd.DataFrame, indicato
     from .stats.intervals import standard_error_from_interval
     from .stats.multiplicity import bh_qvalues
 
-    data = _inequality_data(figures, areas, indicators, city_code, deprivation, age_bands)
+    if data is None:
+        data = _inequality_data(figures, areas, indicators, city_code, deprivation, age_bands)
     empty = _typed(pd.DataFrame(columns=list(INEQUALITY_CHANGE_COLUMNS)), INEQUALITY_CHANGE_COLUMNS)
     if data.empty:
         return empty
@@ -770,8 +766,9 @@ def _projected_areas(fits: dict, areas: pd.DataFrame, figures: pd.DataFrame, las
         wanted = pd.DataFrame({"area_code": list(fit.areas), "period": last})
         weight = dict(zip(fit.areas, nearest_in_time(figures, POPULATION, wanted).to_numpy(float), strict=True))
         for parent_level, column in (("wijk", "wijk_code"), ("subwijk", "parent_code")):
+            parents = set(areas.loc[areas["level"] == parent_level, "code"])
             for parent, members in buurten.groupby(column, sort=True):
-                if parent not in set(areas.loc[areas["level"] == parent_level, "code"]):
+                if parent not in parents:
                     continue
                 codes = list(members["code"])
                 if not all(c in index for c in codes) or not all(np.isfinite(weight[c]) for c in codes):
@@ -942,12 +939,14 @@ def run_analysis(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd
                              significance)
     gaps = _typed(gaps, GAPS_COLUMNS)
     trends = area_trends(figures, areas, indicators, city_code, min_periods, significance)
-    age_bands = settings["population_weights"] == "age_band"
-    inequality = inequality_table(figures, areas, indicators, city_code, settings["deprivation_indicator"],
-                                  settings["simulations"], settings["seed"], age_bands)
-    inequality_change = inequality_change_table(figures, areas, indicators, city_code,
-                                                settings["deprivation_indicator"], settings["simulations"],
-                                                settings["seed"], significance, age_bands=age_bands)
+    deprivation = settings["deprivation_indicator"]
+    spread_data = _inequality_data(figures, areas, indicators, city_code, deprivation,
+                                   settings["population_weights"] == "age_band")
+    inequality = inequality_table(figures, areas, indicators, city_code, deprivation, settings["simulations"],
+                                  settings["seed"], data=spread_data)
+    inequality_change = inequality_change_table(figures, areas, indicators, city_code, deprivation,
+                                                settings["simulations"], settings["seed"], significance,
+                                                data=spread_data)
     convergence = convergence_table(inequality, figures, areas, indicators, city_code, significance, min_periods)
     target = settings["projection_period"] or last_period + 5
     projections = projection_table(figures, areas, indicators, city_code, target, min_periods,

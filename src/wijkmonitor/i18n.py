@@ -64,9 +64,13 @@ class Language:
     def p(self, p: float | None) -> str:
         return format_p(p, lang=self.code)
 
+    def q(self, q: float | None) -> str:
+        """`q = 0,030` or `q < 0,001`: a false-discovery-rate q-value."""
+        return format_p(q, lang=self.code, name="q")
+
     def pq(self, p: float | None, q: float | None) -> str:
-        """`p = 0,012; q = 0,030`: a p-value with its false-discovery-rate q-value."""
-        return f"{format_p(p, lang=self.code)}; {format_p(q, lang=self.code, name='q')}"
+        """`p = 0,012; q = 0,030`: a p-value with its q-value."""
+        return f"{self.p(p)}; {self.q(q)}"
 
     def join(self, items: list[str]) -> str:
         """`a, b en c` / `a, b and c`."""

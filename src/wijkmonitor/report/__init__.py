@@ -39,7 +39,6 @@ from .text import (
     outlook_summary,
     references,
     significance_sentence,
-    significant_changes,
 )
 
 __all__ = [
@@ -48,6 +47,6 @@ __all__ = [
     "draw_maps", "draw_profiles", "draw_projections", "draw_trends", "inequality_rows", "largest_gaps",
     "level_gaps", "load_run", "ordered_indicators", "outlook_sentences", "outlook_summary",
     "profile_areas", "profile_rows", "projection_rows", "references", "render_pdf",
-    "report_themes", "series", "significance_sentence", "significant_changes", "theme_panels",
+    "report_themes", "series", "significance_sentence", "theme_panels",
     "then_and_now", "widening_gaps",
 ]

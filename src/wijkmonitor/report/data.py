@@ -62,6 +62,14 @@ class RunData:
         return pd.DataFrame({"low": values.min(), "q1": values.quantile(0.25), "q3": values.quantile(0.75),
                              "high": values.max()})
 
+    @cached_property
+    def projections_at_target(self) -> dict[str, pd.DataFrame]:
+        """Per city scenario, the headline projections in each area's target year (read by the summary,
+        the projection table and every profile page)."""
+        p = _no_category(self.projections)
+        p = p[p["target_period"] == p.groupby(["indicator_id", "area_code", "scenario"])["target_period"].transform("max")]
+        return {scenario: rows for scenario, rows in p.groupby("scenario", sort=False)}
+
     def unit_of(self, indicator_id: str) -> dict | None:
         return self._unit.get(indicator_id)
 
@@ -204,8 +212,4 @@ def report_themes(run: RunData, config: dict) -> list[tuple[dict, list[str]]]:
 
 def target_projections(run: RunData, scenario: str = "status_quo") -> pd.DataFrame:
     """The projections in the target year (the last projected year) under one city scenario, headline series."""
-    p = _no_category(run.projections)
-    p = p[p["scenario"] == scenario]
-    if p.empty:
-        return p
-    return p[p["target_period"] == p.groupby(["indicator_id", "area_code"])["target_period"].transform("max")]
+    return run.projections_at_target.get(scenario, run.projections.iloc[:0])

@@ -7,9 +7,12 @@ import pandas as pd
 from .data import RunData, _area_series, _no_category, ordered_indicators, target_projections
 
 
-def _signed(value: float, unit: dict | None, tr) -> str:
-    """A gap as a bare signed number in the unit's decimals (the unit is named once, next to it)."""
-    return tr.number(value, int(unit["decimals"]) if unit else 1, signed=True)
+def gap_interval(p: pd.Series, unit: dict | None, tr) -> str:
+    """The projected gap's 95% interval as bare signed numbers in the unit's decimals (the unit is named
+    once, with the gap itself)."""
+    decimals = int(unit["decimals"]) if unit else 1
+    return tr("word.interval", low=tr.number(p["gap_pi_low"], decimals, signed=True),
+              high=tr.number(p["gap_pi_high"], decimals, signed=True))
 
 
 def closes_text(p, tr) -> str:
@@ -25,12 +28,11 @@ def closes_text(p, tr) -> str:
     return tr("projection.closes_range", low=tr.number(low, 0), high=upper)
 
 
-def projection_rows(run: RunData, indicators: list[str], codes: list[str],
-                    scenarios: tuple[str, ...] = ("status_quo", "city_trend")) -> list[list[str]]:
+def projection_rows(run: RunData, indicators: list[str], codes: list[str]) -> list[list[str]]:
     """If nothing changes, per city scenario: the projected value and its 95% interval, the city, the gap
     with its interval, and the years until the gap closes (as a range, where shown)."""
     rows = []
-    by_scenario = {s: target_projections(run, s) for s in scenarios}
+    by_scenario = {s: target_projections(run, s) for s in ("status_quo", "city_trend")}
     for code in codes:
         for indicator in indicators:
             for scenario, projections in by_scenario.items():
@@ -46,9 +48,8 @@ def _projection_row(run: RunData, p: pd.Series, scenario: str) -> list[str]:
     city = f"{tr.value(p['city_projected'], unit)} ({tr(f'scenario.{scenario}_short')})"
     if p["projection_status"] != "ok":
         return [*head, "–", tr("projection.too_few_data", n=p["n_waves"]), city, "–", "–"]
-    gap_interval = tr("word.interval", low=_signed(p["gap_pi_low"], unit, tr), high=_signed(p["gap_pi_high"], unit, tr))
     return [*head, tr.value(p["projected"], unit), f"{tr.value(p['pi_low'], unit)}–{tr.value(p['pi_high'], unit)}",
-            city, f"{tr.gap(p['projected_gap'], unit)} ({gap_interval})", closes_text(p, tr)]
+            city, f"{tr.gap(p['projected_gap'], unit)} ({gap_interval(p, unit, tr)})", closes_text(p, tr)]
 
 
 def inequality_rows(run: RunData, indicators: list[str]) -> list[list[str]]:

@@ -7,7 +7,7 @@ import pandas as pd
 from ..analysis import polarity_sign
 from ..i18n import Language
 from .data import RunData, _area_series, _no_category, target_projections
-from .tables import projection_rows
+from .tables import closes_text, gap_interval
 
 
 def _gap_phrase(row, unit: dict | None, tr: Language) -> str:
@@ -104,14 +104,6 @@ def four_year_changes(run: RunData, indicators: list[str], codes: list[str], yea
     return changes
 
 
-def significant_changes(run: RunData, indicators: list[str], code: str, alpha: float, years: int = 4,
-                        codes: list[str] | None = None) -> list[dict]:
-    """The changes of `four_year_changes` in one area with q < `alpha` (q over the areas `codes`,
-    default this one)."""
-    return [c for c in four_year_changes(run, indicators, codes or [code], years)
-            if c["area_code"] == code and c["q"] < alpha]
-
-
 def change_summary(run: RunData, report: dict, alpha: float) -> list[str]:
     """Per focus area, one sentence naming the key indicators that changed significantly in four years
     (q < alpha over all focus areas and key indicators), after a sentence on the size of the family."""
@@ -137,17 +129,23 @@ def change_summary(run: RunData, report: dict, alpha: float) -> list[str]:
 
 
 def outlook_sentences(run: RunData, indicators: list[str], code: str) -> list[str]:
-    """"If nothing changes" for one area, in words, per key indicator with a projection."""
+    """"If nothing changes" for one area (city at its last value), in words, per key indicator with a
+    projection."""
     sentences, tr = [], run.lang
-    for row in projection_rows(run, indicators, [code], scenarios=("status_quo",)):
-        _, label, target, projected, interval, city_value, gap, closes = row
-        if projected == "–":
-            sentences.append(f"{label}: {interval}.")
+    projections = target_projections(run)
+    for indicator in indicators:
+        p = projections[(projections["indicator_id"] == indicator) & (projections["area_code"] == code)]
+        if p.empty:
             continue
-        gap_value, _, gap_interval = gap.partition(" (")
-        sentences.append(tr("outlook.sentence", indicator=label, target=target, projected=projected,
-                            interval=interval, scenario=tr("scenario.status_quo"), gap=gap_value,
-                            gap_interval=gap_interval.rstrip(")"), closes=closes))
+        p, unit = p.iloc[0], run.unit_of(indicator)
+        if p["projection_status"] != "ok":
+            sentences.append(f"{run.label(indicator)}: {tr('projection.too_few_data', n=p['n_waves'])}.")
+            continue
+        sentences.append(tr("outlook.sentence", indicator=run.label(indicator), target=p["target_period"],
+                            projected=tr.value(p["projected"], unit),
+                            interval=f"{tr.value(p['pi_low'], unit)}–{tr.value(p['pi_high'], unit)}",
+                            scenario=tr("scenario.status_quo"), gap=tr.gap(p["projected_gap"], unit),
+                            gap_interval=gap_interval(p, unit, tr), closes=closes_text(p, tr)))
     return sentences
 
 
@@ -210,7 +208,7 @@ def divided_triumphs(run: RunData, config: dict) -> list[str]:
             last=r.last_period, tested="" if r.city_change_tested else tr("summary.divided_untested"), level=level,
             theil_first=tr.number(r.theil_first, 3), theil_last=tr.number(r.theil_last, 3),
             theil_low=tr.number(r.theil_change_ci_low, 3), theil_high=tr.number(r.theil_change_ci_high, 3),
-            q=tr.p(r.theil_change_q).replace("p", "q", 1), sii=sii))
+            q=tr.q(r.theil_change_q), sii=sii))
     return sentences
 
 

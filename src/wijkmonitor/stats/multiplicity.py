@@ -46,16 +46,25 @@ def bh_qvalues(p: Any) -> np.ndarray:
 
 
 def bh_by_family(frame: pd.DataFrame, p_column: str, family: list[str]) -> pd.Series:
-    """`bh_qvalues` within each family of rows (rows grouped by the `family` columns; NaN keys form
-    families of their own), returned as a Series aligned with `frame`."""
+    """`bh_qvalues` within each family of rows (rows grouped by the `family` columns; missing keys form
+    families of their own), returned as a Series aligned with `frame`.
+
+    Vectorised (one sort, grouped cumulative minima), so thousands of families take milliseconds: within
+    a family sorted by p, q(i) = min over j >= i of m p(j) / j, capped at 1."""
     q = pd.Series(np.nan, index=frame.index, dtype="float64")
-    if frame.empty:
+    p = pd.to_numeric(frame[p_column], errors="coerce").astype("float64")
+    tested = p.notna() & np.isfinite(p)
+    if not tested.any():
         return q
-    if not family:
-        q[:] = bh_qvalues(frame[p_column])
-        return q
-    for _, rows in frame.groupby(family, dropna=False, sort=False):
-        q.loc[rows.index] = bh_qvalues(rows[p_column])
+    keys = [frame.loc[tested, c] for c in family] if family else [pd.Series(0, index=frame.index[tested])]
+    data = pd.DataFrame({f"_k{i}": k for i, k in enumerate(keys)}).assign(_p=p[tested])
+    names = [c for c in data.columns if c.startswith("_k")]
+    data = data.sort_values([*names, "_p"], kind="stable")
+    grouped = data.groupby(names, dropna=False, sort=False)["_p"]
+    scaled = data["_p"] * grouped.transform("size") / (grouped.cumcount() + 1)
+    backwards = scaled.iloc[::-1]
+    running_min = backwards.groupby([data[c].iloc[::-1] for c in names], dropna=False, sort=False).cummin()
+    q[running_min.index] = running_min.clip(upper=1.0).to_numpy()
     return q
 
 
