@@ -158,13 +158,16 @@ class ReadResult:
 
     `skipped` maps a reason (`title row`, `legend`, `blank row`, ...) to the source rows that were
     read but hold no observations, so the ingest log can account for every row of the file.
-    `notes` keeps what the file says about itself (footnotes, export date, title).
+    `notes` keeps what the file says about itself (footnotes, export date, title). `layout` says
+    in a few words which variant of its format the reader found (`wijkmonitor inspect` shows it),
+    e.g. `regions as rows; plain CSV, decimal comma; codes from 'Regioaanduiding/Codering (code)'`.
     """
 
     table: pd.DataFrame
     encoding: str | None = None
     skipped: dict[str, list[int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    layout: str | None = None
 
     def skip(self, reason: str, row: int) -> None:
         self.skipped.setdefault(reason, []).append(int(row))

@@ -113,6 +113,8 @@ def inspect_report(args: argparse.Namespace) -> str:
     out = [f"file       {path} ({path.stat().st_size:,} bytes)"]
     how = "given" if args.format != "auto" else "detected"
     out.append(f"format     {fmt} ({how}; detectors that recognise the file: {', '.join(detected) or 'none'})")
+    if facts.get("layout"):
+        out.append(f"layout     {facts['layout']}")
     out.append(f"encoding   {facts.get('encoding') or 'n/a (workbook)'}")
     if result is None:
         skipped = {reason: len(r) for reason, r in facts["skipped"].items()}

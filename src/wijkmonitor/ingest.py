@@ -199,6 +199,7 @@ def ingest_file(
         "source_id": source_id,
         "vintage": vintage or Path(path).stem,
         "reader": used_format,
+        "layout": read.layout,
         "encoding": read.encoding,
         "sha256": sha256_of(path),
         "bytes": Path(path).stat().st_size,
