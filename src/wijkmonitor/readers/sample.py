@@ -13,7 +13,9 @@ from .common import read_text
 
 SAMPLE_LINES = 60
 SAMPLE_ROWS = 40
-EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# The signature each Excel suffix must start with: a zip (xlsx) or an OLE2 compound file (BIFF .xls).
+_EXCEL_MAGIC = {".xlsx": b"PK\x03\x04", ".xlsm": b"PK\x03\x04", ".xls": b"\xd0\xcf\x11\xe0"}
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 # Zip (xlsx) and the old binary Excel format: not text whatever the suffix says.
 _BINARY_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
@@ -54,9 +56,10 @@ def take_sample(path: str | Path) -> Sample:
     with open(path, "rb") as handle:
         head = handle.read(4096)
     if suffix in EXCEL_SUFFIXES:
-        if not head.startswith(b"PK\x03\x04"):
+        if not head.startswith(_EXCEL_MAGIC[suffix]):
+            what = "an xls (BIFF) workbook" if suffix == ".xls" else "an xlsx workbook (no zip signature)"
             raise ReaderError(
-                "has an Excel suffix but is not an xlsx workbook (no zip signature).", file=str(path),
+                f"has an Excel suffix but is not {what}.", file=str(path),
                 hint="Open it in Excel and save it as .xlsx, or give it the suffix of what it is.",
             )
         try:
