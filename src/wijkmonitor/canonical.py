@@ -137,7 +137,8 @@ ANALYSIS_COLUMNS = {
 
 def typed_frame(records: list[dict] | pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     """A frame with exactly `columns`, in order, with their nullable dtypes."""
-    frame = pd.DataFrame(records) if not isinstance(records, pd.DataFrame) else records.copy()
+    # A shallow copy: pandas copies on write, so adding columns below never changes `records`.
+    frame = pd.DataFrame(records) if not isinstance(records, pd.DataFrame) else records.copy(deep=False)
     for name in columns:
         if name not in frame.columns:
             frame[name] = pd.NA

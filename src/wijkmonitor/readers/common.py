@@ -9,8 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from ..canonical import MARKERS, OK, ReadResult
+from ..canonical import MARKERS, OK, READ_COLUMNS, ReadResult
 from ..errors import ReaderError
 
 _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
@@ -86,32 +88,56 @@ def strip_cell(text: object) -> str:
 
 
 _NUMBER_POINT = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
+# Numbers that need no cleaning before they are read: with decimal "." any number in point
+# notation; with decimal "," only those without "." or "," (every other needs the Dutch rules).
+_PLAIN_NUMBER = {".": _NUMBER_POINT, ",": r"[+-]?\d+([eE][+-]?\d+)?"}
+_MARKER_TEXT = pa.array(list(MARKERS), type=pa.large_string())
+
+
+def _clean_numbers(text: pd.Series, decimal: str) -> pd.Series:
+    """Stripped cells as point-notation number text: unicode minus, spaces, `%` and thousands
+    separators removed, a decimal comma made a point. Cells that are no number stay no number."""
+    cleaned = text.str.replace("\u2212", "-", regex=False).str.replace(r"[\s\u00a0]", "", regex=True)
+    cleaned = cleaned.str.removesuffix("%")
+    if decimal == ",":
+        thousands = cleaned.str.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?").fillna(False)
+        cleaned = cleaned.where(~thousands, cleaned.str.replace(".", "", regex=False))
+        return cleaned.str.replace(",", ".", regex=False)
+    thousands = cleaned.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?").fillna(False)
+    return cleaned.where(~thousands, cleaned.str.replace(",", "", regex=False))
+
+
+def _floats(numbers: pd.api.extensions.ExtensionArray) -> np.ndarray:
+    """Point-notation number text (checked against _NUMBER_POINT) as float64, parsed by Arrow on
+    the whole column: correctly rounded, so the same doubles as float()."""
+    return pc.cast(pa.array(numbers, type=pa.large_string()), pa.float64()).to_numpy(zero_copy_only=False)
 
 
 def parse_series(cells: pd.Series, *, decimal: str = ".") -> tuple[pd.Series, pd.Series, pd.Series]:
     """Vectorised parse_cell for text cells.
 
     Returns (value, status, bad) where `bad` is a boolean mask of cells that are neither a
-    number nor a marker; the caller reports them with their row and column.
+    number nor a marker; the caller reports them with their row and column. Cells that are plain
+    numbers (`76.1` once stripped) are read at once; only the others are cleaned first.
     """
     text = cells.astype("string").fillna("").str.strip()
-    status = pd.Series(OK, index=text.index, dtype="string")
-    for marker_status in set(MARKERS.values()):
-        markers = [m for m, st in MARKERS.items() if st == marker_status]
-        status = status.mask(text.isin(markers), marker_status)
-    is_marker = text.isin(list(MARKERS))
-    cleaned = text.str.replace("\u2212", "-", regex=False).str.replace(r"[\s\u00a0]", "", regex=True)
-    cleaned = cleaned.str.removesuffix("%")
-    if decimal == ",":
-        thousands = cleaned.str.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?").fillna(False)
-        cleaned = cleaned.where(~thousands, cleaned.str.replace(".", "", regex=False))
-        cleaned = cleaned.str.replace(",", ".", regex=False)
-    else:
-        thousands = cleaned.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?").fillna(False)
-        cleaned = cleaned.where(~thousands, cleaned.str.replace(",", "", regex=False))
-    numeric = cleaned.str.fullmatch(_NUMBER_POINT).fillna(False)
-    bad = ~is_marker & ~numeric
-    value = pd.to_numeric(cleaned.where(numeric & ~is_marker), errors="coerce").astype("Float64")
+    # Each cell's position among the markers (null: no marker) picks its status; OK for the others.
+    marker = pc.index_in(pa.array(text.array, type=pa.large_string()), value_set=_MARKER_TEXT)
+    is_marker = marker.is_valid().to_numpy(zero_copy_only=False)
+    statuses = pa.array([*MARKERS.values(), OK], type=pa.large_string())
+    status = pd.Series(statuses.take(pc.fill_null(marker, len(MARKERS))), index=text.index, dtype="string")
+    numeric = text.str.fullmatch(_PLAIN_NUMBER[decimal]).to_numpy(dtype=bool, na_value=False)
+    values = np.full(len(text), np.nan)
+    values[numeric] = _floats(text.array[numeric])
+    rest = ~numeric & ~is_marker
+    if rest.any():
+        cleaned = _clean_numbers(text[rest], decimal)
+        readable = cleaned.str.fullmatch(_NUMBER_POINT).to_numpy(dtype=bool, na_value=False)
+        at = np.flatnonzero(rest)[readable]
+        values[at] = _floats(cleaned.array[readable])
+        numeric[at] = True
+    value = pd.Series(pd.arrays.FloatingArray(values, ~numeric), index=text.index)
+    bad = pd.Series(~is_marker & ~numeric, index=text.index, dtype="boolean")
     return value, status, bad
 
 
@@ -127,6 +153,32 @@ def parse_long_cells(long: pd.DataFrame, path: str | Path, column_field: str,
             file=str(path), row=int(first["source_row"]), column=str(first[column_field]),
         )
     return value, status
+
+
+def stack_cells(body: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """One row per cell of `columns`, column after column as `body.melt(value_vars=columns)` gives
+    them: `cell`, `column` (the header), `source_row`, and the cell's row and column as positions
+    (`_row` in body, `_column` in `columns`) to take other fields from afterwards, once."""
+    each_row = np.tile(np.arange(len(body), dtype=np.int32), len(columns))
+    each_column = np.repeat(np.arange(len(columns), dtype=np.int32), len(body))
+    return pd.DataFrame({
+        "_row": each_row,
+        "_column": each_column,
+        "source_row": body["source_row"].to_numpy()[each_row],
+        "column": pd.array(columns, dtype="string").take(each_column),
+        "cell": pd.concat([body[c] for c in columns], ignore_index=True),
+    }, copy=False)
+
+
+def typed_columns(columns: dict[str, object], index: pd.Index) -> pd.DataFrame:
+    """The canonical read columns (READ_COLUMNS), in order and of their dtypes, from `columns`
+    (arrays, or Series on `index`); the others NULL. Nothing is copied that has its dtype already,
+    and read_frame has nothing left to convert (a column of pd.NA objects converts slowly)."""
+    return pd.DataFrame({
+        name: pd.Series(columns[name], index=index, copy=False).astype(dtype) if name in columns
+        else pd.Series(pd.NA, index=index, dtype=dtype)
+        for name, dtype in READ_COLUMNS.items()
+    }, index=index, copy=False)
 
 
 # ------------------------------------------------------------------- Marges (CBS/RIVM)

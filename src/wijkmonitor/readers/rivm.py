@@ -15,7 +15,14 @@ import pandas as pd
 
 from ..canonical import ReadResult, read_frame
 from ..errors import ReaderError
-from .common import check_margin_codes, parse_long_cells, period_from_label, read_intervals
+from .common import (
+    check_margin_codes,
+    parse_long_cells,
+    period_from_label,
+    read_intervals,
+    stack_cells,
+    typed_columns,
+)
 from .excel import read_sheet
 from .sample import Sample
 
@@ -59,43 +66,31 @@ def read_rivm_50090_xlsx(path: str | Path, sheet: str | None = None) -> ReadResu
             file=str(path), row=int(first["source_row"]), column="Leeftijd",
         )
     check_margin_codes(body["Marges"], body["source_row"], path, "Marges")
-    periods = body["Perioden"].map(period_from_label)
+    periods = body["Perioden"].map({label: period_from_label(label) for label in body["Perioden"].dropna().unique()})
     if periods.isna().any():
         first = body[periods.isna()].iloc[0]
         raise ReaderError(
-            f"period {first['Perioden']!r} names no year.",
+            f"period {first['Perioden']!r} names no year." if pd.notna(first["Perioden"]) else "the Perioden code is empty.",
             file=str(path), row=int(first["source_row"]), column="Perioden",
         )
     body["_period"] = periods.astype("Int64")
-    # The UntypedDataSet carries no region names (Gemeentenaam_1 is the municipality's name on
-    # every row), so the code is the name the source gives.
-    body["_name"] = body["WijkenEnBuurten"]
     indicator_columns = [c for c in header if c not in DIMENSIONS + REGION_ATTRIBUTES]
-    long = body.melt(
-        id_vars=["WijkenEnBuurten", "_name", "Leeftijd", "_period", "Perioden", "source_row"],
-        value_vars=indicator_columns, var_name="column", value_name="cell",
-    )
+    long = stack_cells(body, indicator_columns)
     long["value"], long["status"] = parse_long_cells(long, path, "column")
+    long = long.drop(columns="cell")
     result = ReadResult(skipped={"header row": [1]}, table=read_frame([]))
     rows = body[["source_row", "Marges", "WijkenEnBuurten", "Leeftijd", "Perioden"]].rename(columns={"Marges": "margin"})
     long = read_intervals(long, rows, path, result, margin="Marges", topic="column")
-    result.table = read_frame(
-        pd.DataFrame(
-            {
-                "source_indicator": long["column"].map(indicator_key),
-                "area_code": long["WijkenEnBuurten"],
-                "area_name": long["_name"],
-                "category": long["Leeftijd"].map(AGE_GROUPS),
-                "period": long["_period"],
-                "period_label": long["Perioden"],
-                "value": long["value"],
-                "status": long["status"],
-                "n": pd.NA,
-                "ci_low": long["ci_low"],
-                "ci_high": long["ci_high"],
-                "source_row": long["source_row"],
-                "source_column": long["column"],
-            }
-        )
-    )
+    # Each row's fields are taken once, for the cells kept; the UntypedDataSet carries no region
+    # names (Gemeentenaam_1 is the municipality's name on every row), so the code is the name.
+    row, column = long["_row"].to_numpy(), long["_column"].to_numpy()
+    area = body["WijkenEnBuurten"].array.take(row)
+    keys = pd.array([indicator_key(c) for c in indicator_columns], dtype="string")
+    result.table = read_frame(typed_columns({
+        "source_indicator": keys.take(column), "area_code": area, "area_name": area,
+        "category": body["Leeftijd"].map(AGE_GROUPS).astype("string").array.take(row),
+        "period": body["_period"].array.take(row), "period_label": body["Perioden"].array.take(row),
+        "value": long["value"], "status": long["status"], "ci_low": long["ci_low"], "ci_high": long["ci_high"],
+        "source_row": long["source_row"], "source_column": long["column"],
+    }, long.index))
     return result

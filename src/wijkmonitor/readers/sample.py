@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..errors import ReaderError
 from .common import read_text
+from .excel import sheet_texts
 
 SAMPLE_LINES = 60
 SAMPLE_ROWS = 40
@@ -63,11 +64,10 @@ def take_sample(path: str | Path) -> Sample:
                 hint="Open it in Excel and save it as .xlsx, or give it the suffix of what it is.",
             )
         try:
-            book = pd.ExcelFile(path, engine="calamine")
-            sheets = {}
-            for name in book.sheet_names:
-                table = pd.read_excel(book, sheet_name=name, header=None, dtype=str, nrows=SAMPLE_ROWS)
-                sheets[str(name)] = [[_cell(v) for v in row] for row in table.itertuples(index=False)]
+            # The whole workbook is parsed (calamine has no lazy rows) and kept for `read_sheet`.
+            names, tables = sheet_texts(path)
+            sheets = {str(name): [[_cell(v) for v in row] for row in tables[name].head(SAMPLE_ROWS).itertuples(index=False)]
+                      for name in names}
         except Exception as exc:  # calamine raises its own types for corrupt or truncated files
             raise ReaderError(
                 f"cannot be opened as an Excel workbook ({type(exc).__name__}: {exc}); "
