@@ -196,7 +196,12 @@ def test_real_every_row_kept_and_region_attributes_are_not_observations(real, re
     assert not table["source_column"].str.startswith("Regioaanduiding/").any()
     assert not table["source_indicator"].str.contains(r"\(km\)|\(aantal\)").any()
     assert (table["area_code"] == table["area_code"].str.strip()).all()
-    assert real.skipped == {"header row": [1]} and real.notes == [] and real.encoding == "utf-8-sig"
+    assert real.skipped == {"header row": [1]} and real.encoding == "utf-8-sig"
+    assert real.notes == ["region attributes, not indicators: Regioaanduiding/Gemeentenaam (naam), "
+                          "Regioaanduiding/Soort regio (omschrijving), "
+                          "Regioaanduiding/Indelingswijziging wijken en buurten (code)"]
+    assert real.layout == ("regions as rows; CSV met statistische symbolen (decimal point); "
+                           "codes from 'Regioaanduiding/Codering (code)'")
     assert set(table["period"]) == {2023} and not table["provisional"].any()
 
 
