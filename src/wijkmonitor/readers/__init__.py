@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..canonical import ReadResult
 from ..errors import ReaderError
-from . import kwb, odata, rivm, statline, swing, themas, tidy, tiles
+from . import kwb, odata, rivm, statline, swing, swing_table, themas, tidy, tiles
 from .sample import Sample, split_line, take_sample
 
 
@@ -33,6 +33,8 @@ _FORMATS = [
            "Swing / incijfers wide or cross-table CSV (\"Niveau\";\"<indicator>|<year>\")"),
     Format("swing_themas_xlsx", themas.read_swing_themas_xlsx, themas.looks_like,
            "Swing \"Thema's\" xlsx report with title, header and footer"),
+    Format("swing_table_xlsx", swing_table.read_swing_table_xlsx, swing_table.looks_like,
+           "Swing table export xlsx (e.g. onderzoek010.nl): title, year (and category) header rows, text values"),
     Format("swing_tiles_csv", tiles.read_swing_tiles_csv, tiles.looks_like,
            "Swing dashboard tile CSV (Mosaic;Tegel;Indicator;...)"),
     Format("statline_csv", statline.read_statline_csv, statline.looks_like,

@@ -12,6 +12,17 @@ Shape (one sheet, text in column A unless shown otherwise; blank rows may separa
     Utrecht in Cijfers                                                                portal name
     Datum export; woensdag 19 maart 2025                                              export date
 
+or, in newer exports, labelled footer blocks: the label in column A, its lines in column B, the
+continuation lines with an empty first cell:
+
+    Legenda      | - Niet van toepassing
+                 | ? Ontbreekt
+    Bron         | CBS, Kerncijfers wijken en buurten
+                 | Gemeente Utrecht, Basisregistratie Personen
+    (1)          | Cijfers van 2025 zijn
+                 | voorlopig.
+    Datum export | woensdag 19 maart 2025
+
 A header cell is `indicator [unit] (footnote)`, unit and footnote reference both optional. Values
 are numbers stored as numbers, or text in Dutch notation (`18,2`, `1.600`) or a marker.
 
@@ -19,18 +30,23 @@ Which row is what: a row whose text is a footer line (legend, source, footnote, 
 date) and that holds no number is footer; any other row with a value is an area, wherever it
 stands. A row with a name and no values at all is an area (all cells missing) inside the
 contiguous block under the header, and unrecognised footer text after it (skipped as
-"footer text" and kept in the notes, never dropped silently).
+"footer text" and kept in the notes, never dropped silently). A footer line opens a block: the
+rows after it with an empty first cell and only text (no number, not just markers) continue it,
+are skipped under the block's reason and noted with its label (`Bron: Gemeente Utrecht, ...`); a
+footnote's continuation lines extend that footnote. A row with an empty first cell and numbers
+is data without an area, and refused.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ..canonical import OK, ReadResult, read_frame
+from ..canonical import MARKERS, OK, ReadResult, read_frame
 from ..errors import ReaderError
 from .common import CellError, parse_cell, period_from_label, strip_cell, years_in
 from .excel import read_sheet
@@ -43,12 +59,17 @@ _HEADER = re.compile(
 _FOOTNOTE = re.compile(r"\((?P<number>\d+)\)\s*(?P<text>.*)")
 # Footer lines, by the reason they are skipped under; matched on the row's text cells joined by a space.
 _FOOTER = (
-    ("legend", re.compile(r"legenda\b|[-?.x*\u2212](?:\s+|\s*[=:]\s*)[^\W\d_]", re.IGNORECASE)),
+    ("legend", re.compile(r"legenda\b|speciale\s+waarden\b|[-?.x*\u2212](?:\s+|\s*[=:]\s*)[^\W\d_]",
+                          re.IGNORECASE)),
     ("source line", re.compile(r"bron(nen)?\b", re.IGNORECASE)),
+    ("unit", re.compile(r"eenheid\b", re.IGNORECASE)),
     ("footnote", _FOOTNOTE),
     ("export date", re.compile(r"(datum\s*export|export\s*datum)\b", re.IGNORECASE)),
-    ("portal name", re.compile(r".*(incijfers|\bin\s+cijfers\b)|https?://|www\.", re.IGNORECASE)),
+    ("portal name", re.compile(r".*(incijfers|\bin\s+cijfers\b|onderzoek\s*010\b)|website\b|https?://|www\.",
+                               re.IGNORECASE)),
 )
+# A one-cell footer line `Bron: CBS` -> label `Bron`, text `CBS` (not `https://...`).
+_LABELLED = re.compile(r"(?P<label>[^\W\d_][^:]*?)\s*:\s*(?P<text>(?!//)\S.*)")
 _PROVISIONAL = re.compile(r"voorlopig|provisional", re.IGNORECASE)
 
 
@@ -162,13 +183,12 @@ def _column_letter(number: int) -> str:
     return letters
 
 
-def check_area_row(path: str | Path, number: int, line: list[str], columns: list[Column]) -> str:
-    """The area name of a row with values; refuses a row without a name or with a value in an
-    unlabelled column."""
+def check_area_row(path: str | Path, number: int, line: list[str], value_columns: Collection[int]) -> str:
+    """The area name of a row with values; refuses a row without a name or with a value in a
+    column that is not a value column (positions 0-based)."""
     if not line[0]:
         raise ReaderError("has values but no area name in the first column.", file=str(path), row=number)
-    labelled = {c.number for c in columns}
-    stray = next((i for i, t in enumerate(line) if i and t and i not in labelled), None)
+    stray = next((i for i, t in enumerate(line) if i and t and i not in value_columns), None)
     if stray is not None:
         raise ReaderError(
             f"has a value ({line[stray]!r}) in a column without a header.",
@@ -177,41 +197,112 @@ def check_area_row(path: str | Path, number: int, line: list[str], columns: list
     return line[0]
 
 
-def read_body(path: str | Path, rows: list[tuple[int, list, list[str]]], columns: list[Column],
-              result: ReadResult) -> tuple[list[tuple[int, str, list]], dict[int, str]]:
-    """(area rows as (row, area name, cells), footnotes by number) of the rows under the header.
+@dataclass
+class Body:
+    """The rows under the header: area rows as (row, area name, cells), footnotes by number, and
+    the footer's texts by reason without their label (`unit` -> [`aantal`])."""
 
-    Records blank and footer rows as skipped and keeps the footer's text (but the legend) in the notes.
+    areas: list[tuple[int, str, list]] = field(default_factory=list)
+    footnotes: dict[int, str] = field(default_factory=dict)
+    footer: dict[str, list[str]] = field(default_factory=dict)
+    continued: bool = False  # a footer block had continuation rows
+
+
+@dataclass
+class _Block:
+    """The footer block being read: its reason, label (`Bron`), footnote number and note's index."""
+
+    reason: str
+    label: str | None
+    footnote: int | None = None
+    note: int | None = None
+
+
+def split_label(line: list[str]) -> tuple[str | None, str]:
+    """(label, text) of a footer line: `Bron | CBS` and `Bron: CBS` -> ('Bron', 'CBS');
+    `Utrecht in Cijfers` -> (None, 'Utrecht in Cijfers')."""
+    texts = [t for t in line if t]
+    if line[0] and len(texts) > 1:
+        return line[0].rstrip(":").strip(), " ".join(texts[1:])
+    match = _LABELLED.fullmatch(texts[0])
+    return (match["label"], match["text"]) if match else (None, texts[0])
+
+
+def is_continuation(cells: list, line: list[str]) -> bool:
+    """Whether a row can continue a footer block: an empty first cell, no number, and text that is
+    not just missing-value markers."""
+    return (not line[0] and not any(holds_number(c) for c in cells)
+            and any(t not in MARKERS for t in line if t))
+
+
+def _open_block(reason: str, line: list[str], body: Body, result: ReadResult) -> _Block:
+    """Record a footer line (the first of its block) in the body and the notes; legends are not noted."""
+    text = " ".join(t for t in line if t)
+    label, rest = split_label(line)
+    block = _Block(reason, label)
+    body.footer.setdefault(reason, []).append(rest)
+    if reason == "footnote":
+        match = _FOOTNOTE.match(text)
+        block.footnote = int(match["number"])
+        body.footnotes[block.footnote] = match["text"]
+    if reason != "legend":
+        block.note = len(result.notes)
+        result.notes.append(f"{label}: {rest}" if line[0] and label and reason != "footnote" else text)
+    return block
+
+
+def _continue_block(block: _Block, line: list[str], body: Body, result: ReadResult) -> None:
+    """A continuation row: its text joins the block (a footnote's text grows; others get a note)."""
+    text = " ".join(t for t in line if t)
+    body.continued = True
+    body.footer[block.reason].append(text)
+    if block.footnote is not None:
+        body.footnotes[block.footnote] = f"{body.footnotes[block.footnote]} {text}".strip()
+        result.notes[block.note] = f"({block.footnote}) {body.footnotes[block.footnote]}"
+    elif block.reason != "legend":
+        result.notes.append(f"{block.label}: {text}" if block.label else text)
+
+
+def read_body(path: str | Path, rows: list[tuple[int, list, list[str]]], value_columns: Collection[int],
+              result: ReadResult) -> Body:
+    """The area rows and footer of the rows under the header (`value_columns`: 0-based positions).
+
+    Records blank and footer rows (and their continuation rows) as skipped under their reason and
+    keeps the footer's text (but the legend) in the notes.
     """
-    areas: list[tuple[int, str, list]] = []
-    footnotes: dict[int, str] = {}
+    body = Body()
     in_footer = False
+    block: _Block | None = None
     for number, cells, line in rows:
         if not any(line):
             result.skip("blank row", number)
-            in_footer = in_footer or bool(areas)
+            in_footer = in_footer or bool(body.areas)
+            block = None
+            continue
+        if block is not None and is_continuation(cells, line) and not _FOOTNOTE.match(" ".join(line).strip()):
+            result.skip(block.reason, number)
+            _continue_block(block, line, body, result)
             continue
         text = " ".join(t for t in line if t)
         reason = footer_reason(text)
-        if reason and any(holds_number(cells[c.number]) for c in columns):
+        if reason and any(holds_number(cells[c]) for c in value_columns):
             raise ReaderError(
                 f"reads like a {reason} ({text!r}) but has numbers in its value cells.",
                 file=str(path), row=number, hint="Check the export; remove or move the line.",
             )
+        if reason is None and in_footer and is_continuation(cells, line):
+            reason = "footer text"
         if reason:
             result.skip(reason, number)
             in_footer = True
-            if reason == "footnote":
-                match = _FOOTNOTE.match(text)
-                footnotes[int(match["number"])] = match["text"]
-            if reason != "legend":
-                result.notes.append(text)
+            block = _open_block(reason, line, body, result)
         elif any(line[1:]) or not in_footer:
-            areas.append((number, check_area_row(path, number, line, columns), cells))
+            block = None
+            body.areas.append((number, check_area_row(path, number, line, value_columns), cells))
         else:
             result.skip("footer text", number)
-            result.notes.append(text)
-    return areas, footnotes
+            block = _open_block("footer text", line, body, result)
+    return body
 
 
 def read_swing_themas_xlsx(path: str | Path, period: int | None = None, sheet: str | None = None) -> ReadResult:
@@ -246,10 +337,12 @@ def read_swing_themas_xlsx(path: str | Path, period: int | None = None, sheet: s
     for number, _, _ in rows[:header_row]:
         result.skip("title row" if number == title_row else "header row" if number == header_row
                     else "blank row", number)
-    areas, footnotes = read_body(path, rows[header_row:], columns, result)
-    provisional = provisional_columns(columns, footnotes, year, result)
+    body = read_body(path, rows[header_row:], {c.number for c in columns}, result)
+    provisional = provisional_columns(columns, body.footnotes, year, result)
+    result.layout = "Thema's report; " + ("footer blocks with continuation rows" if body.continued
+                                          else "one line per footer item")
     records = []
-    for number, area_name, cells in areas:
+    for number, area_name, cells in body.areas:
         for column in columns:
             try:
                 value, status = parse_cell(cells[column.number], decimal=",")
