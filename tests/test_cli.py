@@ -30,8 +30,9 @@ def test_console_script_is_installed():
     script = Path(sys.executable).parent / "wijkmonitor"
     done = subprocess.run([str(script), "formats"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
-    assert done.stdout.splitlines()[0].startswith("tidy_csv ")
-    assert len(done.stdout.splitlines()) == 9
+    assert [line.split()[0] for line in done.stdout.splitlines()] == [
+        "tidy_csv", "swing_csv", "swing_themas_xlsx", "swing_table_xlsx", "swing_tiles_csv", "statline_csv",
+        "statline_transposed_csv", "cbs_odata", "cbs_kwb_xlsx", "rivm_50090_xlsx"]
 
 
 @skip_without_shared
@@ -175,3 +176,35 @@ def test_inspect_statline_shows_units_codes_and_statuses(shared_data, capsys):
     assert "  Afstand tot brandweerkazerne [km] (123 cells)" in out
     assert "123 area codes in the file: BU03440111, BU03440112" in " ".join(out.split())
     assert "statuses   ok 4356, suppressed 9174" in out and "... and 95 more" in out
+
+
+@skip_without_shared
+def test_ingest_without_register_keeps_cbs_codes_of_a_kwb_file(shared_data, tmp_path):
+    out = tmp_path / "kwb.csv"
+    assert main(["ingest", str(shared_data / "utrecht/cbs-kwb/CBS-Utrecht-kwb-2024.xlsx"), "--out", str(out)]) == 0
+    table = pd.read_csv(out, dtype=str, keep_default_na=False).set_index(["indicator_id", "area_code"])
+    assert table.loc[("a_inw", "GM0344"), "value"] == "374238.0"
+    assert table.loc[("a_inw", "WK034401"), "area_name"] == "Wijk 01 West"
+    assert table.loc[("a_man", "BU03440111"), "value"] == "840.0"
+    assert table.index.get_level_values("area_code").nunique() == 122 and "" not in table.index.get_level_values(1)
+
+
+@skip_without_shared
+@pytest.mark.realdata
+def test_ingest_without_register_keeps_the_padded_codes_of_a_national_file(shared_data, tmp_path):
+    out = tmp_path / "rivm.parquet"
+    assert main(["ingest", str(shared_data / "national/rivm-50090NED/2016_18+.xlsx"), "--out", str(out)]) == 0
+    table = pd.read_parquet(out)
+    good = table[table["source_indicator"] == "ErvarenGezondheidGoedZeerGoed"].set_index("area_code")
+    # written 'NL01      ', 'GM0344    ', 'WK034403  ' with '    75.2', '    77.0', '    63.5' in rows 2, 14565, 14592
+    assert good.loc["NL01", "value"] == 75.2 and good.loc["NL01", "source_row"] == 2
+    assert good.loc["GM0344", "value"] == 77.0 and good.loc["GM0344", "source_row"] == 14565
+    assert good.loc["WK034403", "value"] == 63.5
+    assert len(good) == 17341 and good.index.notna().all()
+
+
+def test_cbs_codes_kept_only_when_they_are_cbs_codes():
+    from wijkmonitor.cli import cbs_codes
+
+    codes = pd.Series(["GM0344  ", " WK0363MB", "BU03440111", "NL00", "PV26", "SW0344011", "0344", "GM344", pd.NA])
+    assert cbs_codes(codes).tolist() == ["GM0344", "WK0363MB", "BU03440111", "NL00", "PV26", pd.NA, pd.NA, pd.NA, pd.NA]

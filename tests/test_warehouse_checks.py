@@ -134,3 +134,27 @@ def test_outputs_get_the_usual_permissions(tmp_path):
     os.umask(umask)
     assert (tmp_path / "out.json").stat().st_mode & 0o777 == 0o666 & ~umask
     assert not [p for p in tmp_path.iterdir() if p.name != "out.json"]
+
+
+def test_one_uncatalogued_id_for_two_different_headers_is_refused(catalogue):
+    """Uncatalogued ids come from a header's last part; two files whose different headers give the
+    same id must not be merged into one indicator."""
+    import pandas as pd
+
+    from wijkmonitor.warehouse import indicator_table
+
+    observed = pd.DataFrame({
+        "indicator_id": ["aantal_binnen_1_km", "aantal_binnen_1_km", "aantal_binnen_1_km", "inwoners"],
+        "source_indicator": ["Huisartsenpraktijk/Aantal binnen 1 km", "Huisartsenpraktijk|Aantal  binnen 1 km",
+                             "Apotheek/Aantal binnen 1 km", "a_inw"],
+        "source_file": ["a.csv", "b.csv", "c.csv", "kwb.xlsx"],
+    })
+    with pytest.raises(ValidationFailed) as caught:
+        indicator_table(catalogue, observed)
+    message = caught.value.render()
+    assert "'aantal_binnen_1_km' stands for two different headers" in message
+    assert "'Huisartsenpraktijk/Aantal binnen 1 km' (a.csv)" in message
+    assert "'Apotheek/Aantal binnen 1 km' (c.csv)" in message
+    # The same header written with `|` and other spacing in a second file is the same indicator.
+    table = indicator_table(catalogue, observed.drop(index=2))
+    assert table.loc[table["id"] == "aantal_binnen_1_km", "catalogued"].tolist() == [False]

@@ -26,6 +26,8 @@ DERIVED_COLUMNS = ["id", "numerator", "denominator", "per", "kind"]
 # A derived figure is a `rate` (events per population: Poisson, Byar's interval) or a `share` (persons of
 # the denominator's population who are counted in the numerator: binomial, Wilson's interval).
 DERIVED_KINDS = ("rate", "share")
+# The longest indicator id derived from a header; longer ones are cut and end in a short hash.
+MAX_ID_LENGTH = 60
 
 
 def source_key(text: str) -> str:
@@ -33,20 +35,99 @@ def source_key(text: str) -> str:
     return " ".join(str(text).casefold().split())
 
 
-def slug(text: str, max_length: int = 60) -> str:
+def _words(text: str) -> str:
+    """A header as lower-case ASCII words joined by `_`: `% Afstand (km)` -> `pct_afstand_km`."""
+    text = unicodedata.normalize("NFKD", str(text).replace("%", " pct "))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
+
+
+def _digest(name: str) -> str:
+    return hashlib.sha1(str(name).encode("utf-8")).hexdigest()[:8]
+
+
+def _shortened(text: str, name: str, max_length: int) -> str:
+    """`text` cut to `max_length` with a short hash of the whole header `name` at its end."""
+    return f"{text[: max_length - 9].rstrip('_')}_{_digest(name)}"
+
+
+def slug(text: str, max_length: int = MAX_ID_LENGTH) -> str:
     """An indicator id derived from a header: `% cultuurdeelname` -> `pct_cultuurdeelname`.
 
     Long headers are cut and get a short hash of the whole header, so two headers that differ
     only at the end keep different ids.
     """
-    original = str(text)
-    text = unicodedata.normalize("NFKD", original.replace("%", " pct "))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = re.sub(r"[^0-9a-z]+", "_", text).strip("_") or "indicator"
-    if len(text) > max_length:
-        digest = hashlib.sha1(original.encode("utf-8")).hexdigest()[:8]
-        text = f"{text[: max_length - 9].rstrip('_')}_{digest}"
-    return text
+    words = _words(text) or "indicator"
+    return words if len(words) <= max_length else _shortened(words, text, max_length)
+
+
+def header_parts(name: str) -> list[str]:
+    """The levels of a hierarchical header, outer first: split on `/` and `|` outside brackets.
+
+    `Gezondheid en welzijn/Huisartsenpraktijk/Afstand tot huisartsenpraktijk` -> three parts;
+    `Ziekenhuis (incl. buitenpolikliniek)|Aantal (per 1/km2)` -> two. StatLine's topics start with
+    a capital, so a part that starts in lower case continues the one before it: `Havo/vwo` stays
+    one part (as `Havo/vwo`).
+    """
+    parts, current, depth = [], [], 0
+    for ch in str(name):
+        depth += (ch in "([") - (ch in ")]")
+        if ch in "/|" and depth <= 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    joined: list[str] = []
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        if joined and part[0].islower():
+            joined[-1] = f"{joined[-1]}/{part}"
+        else:
+            joined.append(part)
+    return joined or [str(name)]
+
+
+def readable_ids(names, units: dict | None = None, taken=(), max_length: int = MAX_ID_LENGTH) -> dict[str, str]:
+    """Ids for the uncatalogued headers of one file, from the distinguishing end of each header.
+
+    `Detailhandel/Winkels dagelijkse boodschappen/Afstand tot grote supermarkt` with unit `km`
+    -> `afstand_tot_grote_supermarkt_km`: the last part of the header, plus the unit the reader
+    split off (`units`: header -> unit) unless the id already names it. Headers whose ids would
+    coincide take one more part from the end, together, until they differ or run out of parts:
+    `.../Huisartsenpraktijk/Aantal huisartsenpraktijken/Binnen 1 km` -> `aantal_huisartsenpraktijken_binnen_1_km`.
+    An id that is a catalogued id (`taken`) gets `_uncatalogued`; only ids that still coincide or
+    are longer than `max_length` end in a short hash of the whole header.
+
+    Deterministic: the same set of headers gives the same ids, and a header keeps its id in
+    another file or year as long as its own end is as unique there as here.
+    """
+    names = list(dict.fromkeys(names))
+    units = units or {}
+    parts = {n: header_parts(n) for n in names}
+    depth = dict.fromkeys(names, 1)
+
+    def candidate(name: str) -> str:
+        words = _words(" ".join(parts[name][-depth[name]:])) or "indicator"
+        unit = _words(units.get(name) or "")
+        return f"{words}_{unit}" if unit and f"_{unit}_" not in f"_{words}_" else words
+
+    while True:
+        ids = {n: candidate(n) for n in names}
+        groups: dict[str, list[str]] = {}
+        for name, i in ids.items():
+            groups.setdefault(i, []).append(name)
+        grow = [n for group in groups.values() if len(group) > 1 for n in group if depth[n] < len(parts[n])]
+        if not grow:
+            break
+        for name in grow:
+            depth[name] += 1
+    taken = set(taken)
+    ids = {n: f"{i}_uncatalogued" if i in taken else i for n, i in ids.items()}
+    counts = pd.Series(list(ids.values()), dtype=object).value_counts()
+    return {n: _shortened(i, n, max_length) if counts[i] > 1 or len(i) > max_length else i
+            for n, i in ids.items()}
 
 
 def _load_yaml(path: Path) -> dict:
@@ -144,12 +225,13 @@ class Catalogue:
         """The catalogued id for a name a source uses, or None."""
         return self._by_key.get(source_key(name))
 
-    def uncatalogued_id(self, name: str) -> str:
-        """The id an uncatalogued source column is kept under: derived from its header."""
-        derived = slug(name)
-        if derived in set(self.indicators["id"]):
-            derived = f"{derived}_uncatalogued"
-        return derived
+    def uncatalogued_ids(self, names, units: dict | None = None) -> dict[str, str]:
+        """The ids the uncatalogued columns of one file are kept under (see `readable_ids`)."""
+        return readable_ids(names, units, taken=set(self.indicators["id"]))
+
+    def uncatalogued_id(self, name: str, unit: str | None = None) -> str:
+        """The id of one uncatalogued column on its own (a file's columns: `uncatalogued_ids`)."""
+        return self.uncatalogued_ids([name], {name: unit})[name]
 
     def unit(self, unit_id: str) -> dict:
         return self.units.set_index("id").loc[unit_id].to_dict()

@@ -73,6 +73,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The area codes CBS gives: the country, a province, gemeente, wijk or buurt (`GM0344`, `BU03440111`);
+# wijk and buurt parts may hold capital letters since 2023 (Amsterdam: `WK0363MB`).
+CBS_CODE = r"NL0[01]|PV\d\d|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4}"
+
+
+def cbs_codes(codes: pd.Series) -> pd.Series:
+    """The source's area codes, stripped, where they are CBS codes; else NA (without a register a
+    code that is not CBS's cannot be checked, so it is not passed on)."""
+    stripped = codes.astype("string").str.strip()
+    return stripped.where(stripped.str.fullmatch(CBS_CODE).fillna(False), pd.NA)
+
+
 def _ingest(args: argparse.Namespace) -> tuple[str, IngestResult | None, pd.DataFrame, dict]:
     """(format, ingest result with a register or None, canonical rows, read facts)."""
     options = _reader_options(args)
@@ -86,9 +98,10 @@ def _ingest(args: argparse.Namespace) -> tuple[str, IngestResult | None, pd.Data
         return result.log["reader"], result, result.observations, result.log
     fmt, read = read_file(args.file, args.format, **options)
     rows, _, _ = with_lineage(read.table, str(args.file), getattr(args, "source_id", "cli"), catalogue, None)
-    rows = rows.assign(area_code=pd.NA)
-    facts = {"reader": fmt, "encoding": read.encoding, "skipped": read.skipped, "notes": read.notes,
-             "area_codes": sorted(set(read.table["area_code"].dropna().str.strip()))}
+    rows = rows.assign(area_code=cbs_codes(rows["area_code"]))
+    facts = {"reader": fmt, "layout": read.layout, "encoding": read.encoding, "skipped": read.skipped,
+             "notes": read.notes,
+             "area_codes": sorted(read.table["area_code"].dropna().str.strip().unique())}
     return fmt, None, observation_frame(rows), facts
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .areas import AreaMatcher, normalise_name
 from .canonical import observation_frame, typed_frame
-from .catalogue import Catalogue, slug
+from .catalogue import Catalogue, readable_ids
 from .errors import AreaMatchError, ReaderError
 from .readers import read_file
 
@@ -140,13 +140,16 @@ def with_lineage(rows: pd.DataFrame, path: str, source_id: str, catalogue: Catal
                  vintage: str | None) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
     """Read rows with indicator ids (catalogued, else derived from the header), source and vintage.
 
+    The uncatalogued columns of the file get readable ids together (`catalogue.readable_ids`): the
+    distinguishing end of each header, with the unit the reader split off.
     Returns (rows, indicator id per source name, source names not in the catalogue)."""
     names = rows["source_indicator"].dropna().unique()
     ids = {name: catalogue.indicator_id(name) if catalogue else None for name in names}
     uncatalogued = sorted(name for name, i in ids.items() if i is None)
-    resolved = {
-        name: i or (catalogue.uncatalogued_id(name) if catalogue else slug(name)) for name, i in ids.items()
-    }
+    with_unit = rows[rows["source_indicator"].isin(uncatalogued) & rows["source_unit"].notna()]
+    units = with_unit.groupby("source_indicator")["source_unit"].first().to_dict()
+    derived = catalogue.uncatalogued_ids(uncatalogued, units) if catalogue else readable_ids(uncatalogued, units)
+    resolved = {name: i or derived[name] for name, i in ids.items()}
     rows = rows.assign(
         indicator_id=rows["source_indicator"].map(resolved), source_id=source_id,
         vintage=rows["vintage"].fillna(vintage or Path(path).stem), source_file=path,

@@ -11,7 +11,8 @@ import duckdb
 import pandas as pd
 
 from .canonical import ANALYSIS_COLUMNS
-from .catalogue import INDICATOR_COLUMNS, Catalogue
+from .catalogue import INDICATOR_COLUMNS, Catalogue, source_key
+from .errors import ValidationFailed
 
 SCHEMA_SQL = """
 CREATE TABLE area (
@@ -81,8 +82,25 @@ def demo_hashes(manifest_path: str | None) -> set[str]:
 
 
 def indicator_table(catalogue: Catalogue, observations: pd.DataFrame) -> pd.DataFrame:
-    """Catalogued indicators plus those found in the data but not catalogued (flagged)."""
+    """Catalogued indicators plus those found in the data but not catalogued (flagged).
+
+    `observations` has one row per (indicator_id, source_indicator, source_file). An uncatalogued id
+    is made from a header's distinguishing last part, so two files can give different headers the
+    same id (`Huisartsenpraktijk/Aantal` and `Apotheek/Aantal` in files that each hold one): that is
+    refused rather than merged into one indicator."""
     known = catalogue.indicators.copy()
+    others = observations[~observations["indicator_id"].isin(known["id"])]
+    headers = others.assign(key=others["source_indicator"].fillna("").str.replace("|", "/", regex=False)
+                            .map(source_key)).drop_duplicates(["indicator_id", "key"])
+    clash = headers[headers["indicator_id"].duplicated(keep=False)]
+    if len(clash):
+        first, second = clash.iloc[0], clash.iloc[1]
+        raise ValidationFailed(
+            f"uncatalogued indicator id {first['indicator_id']!r} stands for two different headers: "
+            f"{first['source_indicator']!r} ({first['source_file']}) and {second['source_indicator']!r} "
+            f"({second['source_file']}).",
+            hint="Catalogue them (catalogue/indicators/*.yaml, source_keys) so that each has its own id.",
+        )
     extra = (
         observations.loc[~observations["indicator_id"].isin(known["id"]), ["indicator_id", "source_indicator"]]
         .drop_duplicates("indicator_id")
@@ -151,7 +169,8 @@ def build_warehouse(
                 "ORDER BY indicator_id, area_code, category NULLS FIRST, period, source_file, source_row",
                 [parquet_files],
             )
-        observed = con.execute("SELECT DISTINCT indicator_id, source_indicator FROM observation").df()
+        observed = con.execute("SELECT indicator_id, source_indicator, min(source_file) AS source_file "
+                               "FROM observation GROUP BY ALL").df()
         con.register("area_df", register)
         con.execute("INSERT INTO area SELECT * FROM area_df ORDER BY code")
         con.register("unit_df", catalogue.units[["id", "label_nl", "label_en", "min", "max", "decimals",
