@@ -70,3 +70,15 @@ def test_vectorised_parse_agrees_with_cellwise(cells):
 )
 def test_period_from_label(label, year):
     assert period_from_label(label) == year
+
+
+@pytest.mark.parametrize("code, valid", [
+    ("NL01", True), ("LD01", True), ("PV26", True), ("CR17", True), ("GM0344", True), ("WK034401", True),
+    ("BU03440111", True), ("WK0363MB", True), ("BU0363MB03", True),  # Amsterdam since 2023
+    ("GM344", False), ("WK03440", False), ("BU0344011", False), ("SW0344011", False), ("wk034401", False),
+    ("WK0363mb", False), ("GM0344 ", False), ("0344", False),
+])
+def test_one_pattern_for_cbs_region_codes(code, valid):
+    from wijkmonitor.readers.common import CBS_CODE_PATTERN
+
+    assert bool(CBS_CODE_PATTERN.match(code)) is valid

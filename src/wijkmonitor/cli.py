@@ -23,6 +23,7 @@ from .catalogue import Catalogue
 from .errors import WijkmonitorError
 from .ingest import IngestResult, ingest_file, with_lineage
 from .readers import FORMATS, candidates, read_file
+from .readers.common import CBS_CODE
 from .readers.sample import take_sample
 
 EXIT_ERROR = 1
@@ -71,11 +72,6 @@ def _parser() -> argparse.ArgumentParser:
     register.add_argument("--out", required=True, help="the register CSV to write")
     commands.add_parser("formats", help="list the formats and what each reads")
     return parser
-
-
-# The area codes CBS gives: the country, a province, gemeente, wijk or buurt (`GM0344`, `BU03440111`);
-# wijk and buurt parts may hold capital letters since 2023 (Amsterdam: `WK0363MB`).
-CBS_CODE = r"NL0[01]|PV\d\d|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4}"
 
 
 def cbs_codes(codes: pd.Series) -> pd.Series:

@@ -16,6 +16,10 @@ from ..canonical import MARKERS, OK, READ_COLUMNS, ReadResult
 from ..errors import ReaderError
 
 _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
+# CBS region codes: country, landsdeel, province, COROP area, gemeente, wijk, buurt. Wijk and buurt
+# parts may hold capital letters since 2023 (Amsterdam: WK0363MB; CBS Toelichting variabelen kwb 2024, 2).
+CBS_CODE = r"(?:NL\d\d|LD\d\d|PV\d\d|CR\d\d|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})"
+CBS_CODE_PATTERN = re.compile(f"^{CBS_CODE}$")
 
 
 class CellError(ValueError):

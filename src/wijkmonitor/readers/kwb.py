@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..canonical import ReadResult, read_frame
 from ..errors import ReaderError
-from .common import parse_long_cells, years_in
+from .common import CBS_CODE_PATTERN, parse_long_cells, years_in
 from .excel import read_sheet
 from .sample import Sample
 
@@ -41,9 +41,6 @@ CODE_COLUMNS = ("gwb_code_10", "gwb_code", "gwb_code_8")
 _DATED_CODE_COLUMN = re.compile(r"^gwb_code\d\d$")
 _NAME_COLUMN = re.compile(r"^(regio|gwb_naam\d\d\w*)$")
 LEVEL_COLUMN = "recs"
-# CBS area codes. Wijk and buurt parts may hold capital letters since 2023 (Amsterdam: WK0363MB),
-# as CBS's Toelichting variabelen kwb 2024 (section 2, Wijk) says.
-_CODE = re.compile(r"^(NL\d\d|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
 # recs (lower case) -> (CBS code prefix, digits after it)
 LEVELS = {
     "land": ("NL", 2), "nederland": ("NL", 2), "n": ("NL", 2),
@@ -137,12 +134,12 @@ def area_codes(body: pd.DataFrame, code_column: str, level_column: str, path: st
         zeros = digits & (width == digit_count)
         padded[zeros] = upper[zeros].str.zfill(int(digit_count))
     codes = upper.where(~unprefixed, prefix + padded)
-    bad = ~codes.fillna("").str.match(_CODE) | (codes.str[:2] != prefix).fillna(True)
+    bad = ~codes.fillna("").str.match(CBS_CODE_PATTERN) | (codes.str[:2] != prefix).fillna(True)
     if bad.any():
         first = bad.to_numpy().argmax()
         code, recs = raw.iloc[first], body[level_column].iloc[first]
         what = (f"is a {codes.iloc[first][:2]} code but {level_column} says {recs!r}" if not unprefixed.iloc[first]
-                and pd.notna(code) and _CODE.match(str(code).upper()) else
+                and pd.notna(code) and CBS_CODE_PATTERN.match(str(code).upper()) else
                 f"is not a CBS code (GM…, WK…, BU…) and cannot be made one for level {recs!r}")
         raise ReaderError(
             f"area code {code!r} {what}.", file=str(path), row=int(body["source_row"].iloc[first]),

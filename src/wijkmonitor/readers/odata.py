@@ -55,6 +55,7 @@ import pandas as pd
 from ..canonical import ReadResult, read_frame
 from ..errors import ReaderError
 from .common import (
+    CBS_CODE_PATTERN,
     check_margin_codes,
     parse_long_cells,
     parse_series,
@@ -69,7 +70,6 @@ from .sample import EXCEL_SUFFIXES, SAMPLE_ROWS, Sample
 
 ROW_ID = "ID"
 KEY = re.compile(r"^[A-Za-z]\w*_\d+$")
-REGION_CODE = re.compile(r"^(NL\d{2}|PV\d{2}|LD\d{2}|CR\d{2}|GM\d{4}|WK\d{6}|BU\d{8})$")
 CBS_PERIOD = re.compile(r"^(?P<year>\d{4})(?P<kind>[A-Z]{2})\d{2}$")
 TIME_NAMES = ("Perioden", "Periods")
 MARGIN_NAMES = ("Marges", "Margins")
@@ -111,7 +111,7 @@ def _looks_like_table(header: list[str], rows: list[list[str]]) -> bool:
 def _holds_region_codes(cells) -> bool:
     """Some non-empty cells, all CBS region codes (NL01, GM0344, WK034403, BU03440300, ...)."""
     codes = [strip_cell(c) for c in cells if strip_cell(c)]
-    return bool(codes) and all(REGION_CODE.match(c) for c in codes)
+    return bool(codes) and all(CBS_CODE_PATTERN.match(c) for c in codes)
 
 
 # ------------------------------------------------------------------------------- metadata
@@ -309,7 +309,7 @@ def _first(body: pd.DataFrame, mask: pd.Series, column: str) -> tuple[str, int]:
 def _codes(body: pd.DataFrame, column: str, path: str | Path, *, regions: bool) -> pd.Series:
     """A dimension's codes, stripped; an empty one (or, for regions, one that is no CBS code) is refused."""
     codes = body[column].astype("string").str.strip().fillna("")
-    bad = codes.eq("") | (~codes.str.match(REGION_CODE) if regions else False)
+    bad = codes.eq("") | (~codes.str.match(CBS_CODE_PATTERN) if regions else False)
     if bad.any():
         code, row = _first(body.assign(**{column: codes}), bad, column)
         raise ReaderError(

@@ -80,7 +80,14 @@ import pandas as pd
 
 from ..canonical import ReadResult, read_frame
 from ..errors import ReaderError
-from .common import parse_long_cells, period_from_label, read_text, years_in
+from .common import (
+    CBS_CODE,
+    CBS_CODE_PATTERN,
+    parse_long_cells,
+    period_from_label,
+    read_text,
+    years_in,
+)
 from .sample import Sample, split_line
 
 SEPARATORS = (";", ",")
@@ -98,9 +105,6 @@ CODE_ATTRIBUTES = frozenset({"codering", "codes", "code"})
 # Joins the members of several further dimensions (Geslacht, Leeftijd, ...) into one category.
 CATEGORY_JOIN = " | "
 _UNIT = re.compile(r"^(?P<name>.*?)\s*\((?P<unit>[^()]*)\)$")
-# CBS region codes: country, landsdeel, province, COROP area, municipality, wijk, buurt.
-CBS_CODE = r"(NL\d\d|LD\d\d|PV\d\d|CR\d\d|GM\d{4}|WK\d{6}|BU\d{8})"
-_CBS_CODE = re.compile(f"^{CBS_CODE}$")
 CODE_EXAMPLES = "NL01, PV26, GM0363, WK036300 or BU03630000"
 _SOURCE_LINE = re.compile(r"^(bron|source)\b|^©|centraal bureau voor de statistiek|statistics netherlands", re.I)
 # A figure with a decimal comma (`4,8`) or a decimal point (`4.8`).
@@ -175,7 +179,7 @@ def is_topic(label: str) -> bool:
 
 
 def is_cbs_code(text: str) -> bool:
-    return bool(_CBS_CODE.match(text))
+    return bool(CBS_CODE_PATTERN.match(text))
 
 
 def first_year(text: str | None) -> int | None:
@@ -681,7 +685,7 @@ class ColumnHeaders:
             self.regions = values
         elif label.casefold() in TOPIC_DIMENSIONS:
             self.topic_line = values
-        elif all(_CBS_CODE.match(v) for v in values):
+        elif all(CBS_CODE_PATTERN.match(v) for v in values):
             self.set_codes(path, values, line_no, "a line of region codes")
         else:
             raise ReaderError(
