@@ -56,6 +56,7 @@ from ..canonical import ReadResult, read_frame
 from ..errors import ReaderError
 from .common import (
     CBS_CODE_PATTERN,
+    MARGIN_ROW,
     check_margin_codes,
     parse_long_cells,
     parse_series,
@@ -431,6 +432,15 @@ def read_cbs_odata(path: str | Path, metadata: str | None = None, sheet: str | N
         if layout.time is not None:
             rows[layout.time] = frame["_label"]
         long = read_intervals(long, rows, path, result, margin=layout.margins, topic="column")
+    result.layout = (
+        f"OData data set ({'xlsx' if header_row else 'JSON'}), {len(layout.topics) - len(attributes)} topic columns"
+        + (f" and {len(attributes)} region attribute columns" if attributes else "") + f"; regions in "
+        f"{layout.geo!r}" + (f", periods in {layout.time!r}" if layout.time else ", one period")
+        + (f", dimensions {', '.join(layout.others)}" if layout.others else "")
+        + (f"; Marges in {layout.margins!r} (estimates with 95% interval bounds)" if margins is not None
+           and result.skipped.get(MARGIN_ROW) else f"; Marges in {layout.margins!r}, estimates only"
+           if margins is not None else "")
+        + ("; units from DataProperties.json" if meta else ""))
     result.table = read_frame(pd.DataFrame({
         "source_indicator": long["column"].map({c: indicator_key(c) for c in layout.topics}),
         "area_code": long["_area"],

@@ -16,6 +16,7 @@ import pandas as pd
 from ..canonical import ReadResult, read_frame
 from ..errors import ReaderError
 from .common import (
+    MARGIN_ROW,
     check_margin_codes,
     parse_long_cells,
     period_from_label,
@@ -81,6 +82,10 @@ def read_rivm_50090_xlsx(path: str | Path, sheet: str | None = None) -> ReadResu
     result = ReadResult(skipped={"header row": [1]}, table=read_frame([]))
     rows = body[["source_row", "Marges", "WijkenEnBuurten", "Leeftijd", "Perioden"]].rename(columns={"Marges": "margin"})
     long = read_intervals(long, rows, path, result, margin="Marges", topic="column")
+    result.layout = ("50090NED UntypedDataSet xlsx, age groups " + ", ".join(
+        AGE_GROUPS[code] for code in sorted(body["Leeftijd"].unique(), key=list(AGE_GROUPS).index))
+        + ("; estimates with 95% interval bounds (Marges MOG0095/MBG0095)" if result.skipped.get(MARGIN_ROW)
+           else "; estimates only (no interval bounds)"))
     # Each row's fields are taken once, for the cells kept; the UntypedDataSet carries no region
     # names (Gemeentenaam_1 is the municipality's name on every row), so the code is the name.
     row, column = long["_row"].to_numpy(), long["_column"].to_numpy()

@@ -168,6 +168,11 @@ def read_swing_csv(path: str | Path, columns: list[str] | None = None) -> ReadRe
     if columns is not None:
         long["source_column"] = long["column"].map(lambda n: f"column {n}: {by_number[n].header}")
     value, status = parse_long_cells(long, path, "source_column", decimal=",")
+    crossed = "column-total row" in result.skipped or len(targets) < len(header) - 1
+    result.layout = (f"Swing {'cross-table' if crossed else 'wide'} CSV, {len(targets)} value column{'s' if len(targets) != 1 else ''}"
+                     + (" mapped by the `columns` option" if columns is not None else " '<indicator>|[<category>|]<year>'")
+                     + ("; row-total column not read" if len(targets) < len(header) - 1 else "")
+                     + ("; column-total row skipped" if "column-total row" in result.skipped else ""))
     result.table = read_frame(
         pd.DataFrame(
             {

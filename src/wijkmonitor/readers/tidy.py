@@ -56,6 +56,9 @@ def read_tidy_csv(path: str | Path) -> ReadResult:
             f"{', '.join(OPTIONAL[2:])}.",
         )
     index = {name: i for i, name in enumerate(header)}
+    optional = [c for c in OPTIONAL if c in index]
+    result.layout = "tidy CSV" + (f" with {', '.join(optional)}" if optional else "") + (
+        "; area codes" if "area_code" in index else "; areas by name")
     records = []
     for line_no, fields in enumerate(reader, start=2):
         if not fields or all(not f.strip() for f in fields):

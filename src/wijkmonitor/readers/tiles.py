@@ -112,6 +112,7 @@ def read_swing_tiles_csv(path: str | Path) -> ReadResult:
     # The unit the Eenheid column states, else the `%` a value carries.
     unit = rows["Eenheid"].where(rows["Eenheid"] != "", rows["Waarde"].str.endswith("%").map({True: "%"}))
     result.notes += describe(rows)
+    result.layout = f"Swing dashboard tile CSV, {rows['Tegel'].nunique()} tiles, one figure per line"
     result.table = read_frame(pd.DataFrame({
         "source_indicator": rows["Indicator"],
         "area_code": pd.NA,
