@@ -284,6 +284,20 @@ def record_title(result: ReadResult, rows: list[list[str]], start: int = 0) -> i
     return start
 
 
+def table_lines(path: str | Path, rows: list[list[str]], start: int, end: int, header: int,
+                result: ReadResult) -> list[tuple[int, list[str]]]:
+    """(line number, fields) of the lines from `start` to `end` (0-based, end excluded), each as
+    wide as the header line `header`; blank lines are recorded as skipped."""
+    lines = []
+    for index in range(start, end):
+        if not any(rows[index]):
+            result.skip("blank row", index + 1)
+            continue
+        check_width(path, rows[index], len(rows[header]), index + 1, header + 1)
+        lines.append((index + 1, rows[index]))
+    return lines
+
+
 def check_width(path: str | Path, fields: list[str], width: int, row: int, header_row: int) -> None:
     if len(fields) != width:
         raise ReaderError(
@@ -491,13 +505,7 @@ def read_statline_csv(path: str | Path, period: int | None = None) -> ReadResult
     region = region_column(path, header)
     result.skip("header row", 1)
     end = footer_start(rows, 1)
-    body = []
-    for index in range(1, end):
-        if not any(rows[index]):
-            result.skip("blank row", index + 1)
-            continue
-        check_width(path, rows[index], len(header), index + 1, 1)
-        body.append([index + 1, *rows[index]])
+    body = [[line_no, *fields] for line_no, fields in table_lines(path, rows, 1, end, 0, result)]
     record_footer(result, rows, end)
     frame = pd.DataFrame(body, columns=["source_row", *range(len(header))])
     nameless = frame[region] == ""
@@ -591,29 +599,20 @@ def read_older_layout(path: str | Path, rows: list[list[str]], result: ReadResul
     if len(rows[topic_line]) > width:
         check_width(path, rows[topic_line], width, topic_line + 1, unit_line + 1)
     result.skip("header row", topic_line + 1)
-    subjects = []
-    for index in range(topic_line + 1, unit_line):
-        if not any(rows[index]):
-            result.skip("blank row", index + 1)
-            continue
-        check_width(path, rows[index], width, index + 1, unit_line + 1)
-        subjects.append((index + 1, rows[index]))
-        result.skip("header row", index + 1)
+    subjects = table_lines(path, rows, topic_line + 1, unit_line, unit_line, result)
+    for line_no, _ in subjects:
+        result.skip("header row", line_no)
     result.skip("header row", unit_line + 1)
     labels = subject_labels(path, subjects, width)
     indicators = [topic_path(label) for label in labels]
     check_unique_topics(path, labels, indicators, subjects[-1][0])
     end = footer_start(rows, unit_line + 1)
     body = []
-    for index in range(unit_line + 1, end):
-        if not any(rows[index]):
-            result.skip("blank row", index + 1)
-            continue
-        check_width(path, rows[index], width, index + 1, unit_line + 1)
-        if not rows[index][0]:
-            raise ReaderError("has values but no region name.", file=str(path), row=index + 1,
+    for line_no, fields in table_lines(path, rows, unit_line + 1, end, unit_line, result):
+        if not fields[0]:
+            raise ReaderError("has values but no region name.", file=str(path), row=line_no,
                               column=rows[unit_line][0])
-        body.append([index + 1, *rows[index]])
+        body.append([line_no, *fields])
     record_footer(result, rows, end)
     year = fixed_period(path, period, title)
     frame = pd.DataFrame(body, columns=["source_row", "area_name", *labels])
