@@ -14,9 +14,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-import xlwt
 
-from conftest import skip_without_shared
+from conftest import ROOT, skip_without_shared
 from wijkmonitor.errors import ReaderError
 from wijkmonitor.readers import excel
 from wijkmonitor.readers.common import CellError, parse_cell, parse_series
@@ -66,19 +65,15 @@ def test_read_sheet_gives_the_cells_pandas_gives(odd_xlsx):
     assert table[6].isna().all() and table[6].dtype == expected[6].dtype
 
 
-def test_read_sheet_of_an_empty_sheet_and_of_an_xls(odd_xlsx, tmp_path):
+def test_read_sheet_of_an_empty_sheet_and_of_an_xls(odd_xlsx):
     pd.testing.assert_frame_equal(read_sheet(odd_xlsx, "empty")[1], pandas_text(odd_xlsx, "empty"))
-    book = xlwt.Workbook()
-    sheet = book.add_sheet("data")
-    for r, row in enumerate([["code", "value"], ["GM0344", 12.5], ["WK034403", 7.0], [" NL01 ", "NULL"]]):
-        for c, value in enumerate(row):
-            sheet.write(r, c, value)
-    path = tmp_path / "old.xls"
-    book.save(str(path))
+    # A committed BIFF file (tests/data/kwb/make_kwb_files.py wrote it with xlwt, which is not a
+    # dependency): numbers stored as numbers, text with spaces, markers and an empty cell.
+    path = ROOT / "tests" / "data" / "kwb" / "kwb-2012.xls"
     name, table = read_sheet(path)
-    pd.testing.assert_frame_equal(table, pandas_text(path, "data"), check_exact=True)
-    assert (name, table.iloc[2, 1], table.iloc[3, 0]) == ("data", "7", " NL01 ")
-    assert pd.isna(table.iloc[3, 1])
+    pd.testing.assert_frame_equal(table, pandas_text(path, "KWB2012"), check_exact=True)
+    assert (name, table.iloc[1, 0], table.iloc[2, 0], table.iloc[1, 4], table.iloc[3, 6]) == (
+        "KWB2012", "344", "034401", "316275", "x")
 
 
 def test_sample_and_read_parse_the_workbook_once(odd_xlsx, monkeypatch):
