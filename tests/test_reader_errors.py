@@ -25,7 +25,8 @@ def test_kwb_bad_cell_is_located(tmp_path):
     with pytest.raises(ReaderError) as error:
         read_cbs_kwb_xlsx(path)
     assert str(error.value) == (f"{path}, row 3, column 'p_koopw': 'twintig' is not a number or a known "
-                                "missing marker (. x - ? or empty).")
+                                "missing marker (. x - ? or empty). Correct the cell in the export, or "
+                                "download the file again.")
 
 
 def test_kwb_marker_cells_are_kept(tmp_path):
@@ -63,3 +64,19 @@ def test_tidy_missing_column_is_named(tmp_path):
     path.write_text("indicator,area_name,value\nx,Utrecht,5\n", encoding="utf-8")
     with pytest.raises(ReaderError, match="missing column\\(s\\) period"):
         read_tidy_csv(path)
+
+
+def test_every_refusal_of_a_reader_says_what_to_do():
+    """Each `ReaderError(...)` in the readers carries a `hint` (what the user does next), besides
+    the file and the row or column it names."""
+    import ast
+
+    from conftest import ROOT
+
+    without = []
+    for path in sorted((ROOT / "src" / "wijkmonitor" / "readers").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "ReaderError":
+                if "hint" not in {keyword.arg for keyword in node.keywords}:
+                    without.append(f"{path.name}:{node.lineno}")
+    assert without == []

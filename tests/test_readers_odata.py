@@ -223,7 +223,8 @@ def test_bad_cell_is_located_in_xlsx_and_json(tmp_path):
     with pytest.raises(ReaderError) as error:
         read_cbs_odata(path, period=2024)
     assert str(error.value) == (f"{path}, row 3, column 'Mannen_6': 'veel' is not a number or a known "
-                                "missing marker (. x - ? or empty).")
+                                "missing marker (. x - ? or empty). Correct the cell in the export, or "
+                                "download the file again.")
     records = [list(r) for r in RECORDS]
     records[2][11] = True
     path = write_json(tmp_path / "t.json", records=records)

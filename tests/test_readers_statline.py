@@ -384,7 +384,8 @@ def test_bad_cell_is_located(tmp_path):
         read_statline_csv(path)
     assert str(error.value) == (
         f"{path}, row 4, column 'Retail/Shops for daily groceries/Distance to large supermarket (km)': "
-        "'zes' is not a number or a known missing marker (. x - ? or empty).")
+        "'zes' is not a number or a known missing marker (. x - ? or empty). Correct the cell in the export, "
+        "or download the file again.")
 
 
 def test_ragged_row_is_refused(tmp_path):

@@ -307,10 +307,12 @@ def test_tiles_encodings_and_line_endings(tmp_path, encoding, newline, read_as):
       "row 3: has 9 fields where a tile row has 10 (the 9 named in the header and an empty one after the "
       "closing ';'). The file may be cut off, or a field may hold an unquoted ';'."),
      (TILES_LINES[2].replace('"9,1"', '"veel"'),
-      "row 3, column 'Waarde': 'veel' is not a number or a known missing marker (. x - ? or empty)."),
+      "row 3, column 'Waarde': 'veel' is not a number or a known missing marker (. x - ? or empty). "
+      "Correct the cell in the export, or download the file again."),
      (TILES_LINES[2].replace('"november 2021"', '"vorige maand"'),
-      "row 3, column 'Periode': period 'vorige maand' names no year."),
-     (TILES_LINES[2].replace('"Utrecht"', '""'), "row 3, column 'gebied / dimensie': has no gebied / dimensie.")],
+      "row 3, column 'Periode': period 'vorige maand' names no year. Export the tiles again from the dashboard."),
+     (TILES_LINES[2].replace('"Utrecht"', '""'),
+      "row 3, column 'gebied / dimensie': has no gebied / dimensie. Export the tiles again from the dashboard.")],
     ids=["extra field filled", "no trailing separator", "bad value", "period without year", "no area"],
 )
 def test_tiles_refusals_are_located(tmp_path, line, message):

@@ -100,7 +100,8 @@ def read_file(path: str | Path, fmt: str = "auto", **options) -> tuple[str, Read
     if fmt == "auto":
         fmt = detect_format(path, sample)
     if fmt not in FORMATS:
-        raise ReaderError(f"unknown format {fmt!r}; use one of: auto, {', '.join(FORMATS)}.", file=str(path))
+        raise ReaderError(f"unknown format {fmt!r}; use one of: auto, {', '.join(FORMATS)}.", file=str(path),
+                          hint="Correct `format:` for this source in the config (or --format).")
     reader = FORMATS[fmt].reader
     accepted = set(inspect.signature(reader).parameters) - {"path"}
     given = {k: v for k, v in options.items() if v is not None}
@@ -109,7 +110,7 @@ def read_file(path: str | Path, fmt: str = "auto", **options) -> tuple[str, Read
         raise ReaderError(
             f"option(s) {', '.join(unused)} do not apply to format {fmt}"
             + (f" (it takes {', '.join(sorted(accepted))})." if accepted else "."),
-            file=str(path),
+            file=str(path), hint="Remove the option(s) from this source in the config.",
         )
     result = reader(path, **given)
     if result.encoding is None:

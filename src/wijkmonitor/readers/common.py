@@ -155,6 +155,7 @@ def parse_long_cells(long: pd.DataFrame, path: str | Path, column_field: str,
         raise ReaderError(
             f"{first['cell']!r} is not a number or a known missing marker (. x - ? or empty).",
             file=str(path), row=int(first["source_row"]), column=str(first[column_field]),
+            hint="Correct the cell in the export, or download the file again.",
         )
     return value, status
 
@@ -248,6 +249,7 @@ def read_intervals(cells: pd.DataFrame, rows: pd.DataFrame, path: str | Path, re
             f"gives the {MARGINS[first['margin']]} (Marges {first['margin']}) of the same {described} "
             f"a second time (first in row {int(earlier['source_row'].iloc[0])}).",
             file=str(path), row=int(first["source_row"]), column=margin,
+            hint="Download the table again with each interval bound once.",
         )
     result.skipped.setdefault(MARGIN_ROW, []).extend(int(r) for r in rows.loc[bound_rows, "source_row"])
 
@@ -282,6 +284,7 @@ def read_intervals(cells: pd.DataFrame, rows: pd.DataFrame, path: str | Path, re
                 f"the {MARGINS[code]} (Marges {code}) {bound['value']:g} lies {words} its estimate "
                 f"{estimate['value']:g} (row {int(estimate['source_row'])}); the interval must contain the estimate.",
                 file=str(path), row=int(bound["source_row"]), column=str(estimate[topic]),
+                hint="The file was edited or damaged; download the table again.",
             )
     without_figure = ~estimate_ok & (low["ok"].to_numpy(dtype=bool) | high["ok"].to_numpy(dtype=bool))
     if without_figure.any():

@@ -128,7 +128,7 @@ def read_sheet(path: str | Path, sheet: int | str | None = None) -> tuple[str, p
         elif isinstance(sheet, str) and sheet not in names:
             raise ReaderError(
                 f"has no sheet {sheet!r}; its sheets are {', '.join(repr(n) for n in names)}.",
-                file=str(path),
+                file=str(path), hint="Set `sheet:` for this source to one of the sheets listed.",
             )
         else:
             name = names[sheet] if isinstance(sheet, int) else sheet
@@ -136,10 +136,12 @@ def read_sheet(path: str | Path, sheet: int | str | None = None) -> tuple[str, p
     except ReaderError:
         raise
     except FileNotFoundError:
-        raise ReaderError("does not exist.", file=str(path)) from None
+        raise ReaderError("does not exist.", file=str(path),
+                          hint="Check the path under `sources:` in the config.") from None
     except Exception as exc:  # calamine raises its own types for corrupt or non-xlsx files
         raise ReaderError(
-            f"cannot be opened as an Excel workbook ({type(exc).__name__}: {exc}).", file=str(path)
+            f"cannot be opened as an Excel workbook ({type(exc).__name__}: {exc}).", file=str(path),
+            hint="It may be truncated or damaged; download the export again.",
         ) from None
     _LAST.clear()  # the reader owns the table now; a later read of the file parses it again
     return str(name), table

@@ -122,6 +122,7 @@ def area_codes(body: pd.DataFrame, code_column: str, level_column: str, path: st
         raise ReaderError(
             f"level {body[level_column].iloc[first]!r} is not a kwb level (Land, Gemeente, Wijk, Buurt or N, G, W, B).",
             file=str(path), row=int(body["source_row"].iloc[first]), column=level_column,
+            hint="Correct the level in the export, or download the kwb file again.",
         )
     prefix = level.map(lambda key: LEVELS[key][0])
     width = level.map(lambda key: LEVELS[key][1])
@@ -186,11 +187,13 @@ def read_cbs_kwb_xlsx(path: str | Path, period: int | None = None, sheet: str | 
             "is not a CBS Kerncijfers wijken en buurten table: the first row needs a code column "
             "(gwb_code_10, gwb_code, gwb_code_8 or gwb_codeNN), a name column (regio or gwb_naamNN) and 'recs'.",
             file=str(path), row=1,
+            hint="Use the kwb file as CBS publishes it (header row first), or set `format:` for this source.",
         )
     repeated = pd.Series(header).str.casefold().duplicated()
     if repeated.any():
         raise ReaderError(f"has the column {header[int(repeated.idxmax())]!r} twice (ignoring case).",
-                          file=str(path), row=1, column=header[int(repeated.idxmax())])
+                          file=str(path), row=1, column=header[int(repeated.idxmax())],
+                          hint="Remove one of the two columns, or download the kwb file again.")
     year = kwb_period(path, sheet_name, period)
     body = table.iloc[1:].copy()
     body.columns = header

@@ -136,12 +136,14 @@ class Metadata:
 
 def _load_json(path: Path, what: str) -> object:
     if not path.is_file():
-        raise ReaderError(f"{what} file does not exist.", file=str(path))
+        raise ReaderError(f"{what} file does not exist.", file=str(path),
+                          hint="Check the `metadata:` path for this source in the config.")
     try:
         return json.loads(read_text(path)[0])
     except json.JSONDecodeError as exc:
         raise ReaderError(
-            f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).", file=str(path), row=exc.lineno
+            f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).", file=str(path), row=exc.lineno,
+            hint="Download the metadata (DataProperties.json) again.",
         ) from None
 
 
@@ -179,7 +181,8 @@ def _excel_body(path: str | Path, sheet: str | None, result: ReadResult) -> pd.D
     """The sheet's rows below the header, cells as text, with `source_row`; blank rows skipped."""
     _, table = read_sheet(path, sheet)
     if table.empty:
-        raise ReaderError("has no rows.", file=str(path))
+        raise ReaderError("has no rows.", file=str(path),
+                          hint="The download holds no figures; download the table again with the regions and topics wanted.")
     header = [strip_cell(c) for c in table.iloc[0]]
     body = table.iloc[1:].copy()
     unnamed = [i for i, name in enumerate(header) if not name]
@@ -209,7 +212,7 @@ def _json_body(path: str | Path, result: ReadResult) -> pd.DataFrame:
     except json.JSONDecodeError as exc:
         raise ReaderError(
             f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); it may be truncated.",
-            file=str(path), row=exc.lineno,
+            file=str(path), row=exc.lineno, hint="The file may be cut off or edited; download or export it again.",
         ) from None
     if isinstance(data, dict):
         if any(data.get(link) for link in NEXT_LINK):
@@ -224,6 +227,7 @@ def _json_body(path: str | Path, result: ReadResult) -> pd.DataFrame:
         raise ReaderError(
             "is not an OData table: expected {\"value\": [records]} or a list of records (objects).",
             file=str(path),
+            hint="Set `format:` for this source to the format the file has (`wijkmonitor formats` lists them).",
         )
     keys = records[0].keys()
     for number, record in enumerate(records, start=1):
@@ -232,6 +236,7 @@ def _json_body(path: str | Path, result: ReadResult) -> pd.DataFrame:
             raise ReaderError(
                 f"record {number} has other keys than record 1 ({different!r} in one of them only).",
                 file=str(path), row=number, column=different,
+                hint="The file may be cut off or edited; download or export it again.",
             )
     body = pd.DataFrame.from_records(records, columns=list(keys))
     body["source_row"] = range(1, len(body) + 1)
@@ -241,7 +246,8 @@ def _json_body(path: str | Path, result: ReadResult) -> pd.DataFrame:
 def _refuse_duplicates(columns: list[str], path: str | Path, row: int) -> None:
     twice = [name for name, count in Counter(columns).items() if count > 1]
     if twice:
-        raise ReaderError("the column appears more than once.", file=str(path), row=row, column=twice[0])
+        raise ReaderError("the column appears more than once.", file=str(path), row=row, column=twice[0],
+                          hint="The file may be cut off or edited; download or export it again.")
 
 
 # ---------------------------------------------------------------------------- the columns
@@ -286,11 +292,14 @@ def _layout(body: pd.DataFrame, path: str | Path, header_row: int | None, meta: 
              if geo else "has no region dimension: no column without a _<n> suffix holds CBS region codes "
              "(NL01, GM0344, WK034403, BU03440300)" + (" and the metadata names no GeoDimension." if meta else ".")),
             file=str(path), row=header_row,
+            hint="Download the table with one region dimension, or set `format:` for this source.",
         )
     if len(time) > 1:
-        raise ReaderError(f"has several time dimensions ({', '.join(time)}).", file=str(path), row=header_row)
+        raise ReaderError(f"has several time dimensions ({', '.join(time)}).", file=str(path), row=header_row,
+                          hint="Download the table with one time dimension.")
     if not topics:
-        raise ReaderError("has no topic columns (Keys like AantalInwoners_5).", file=str(path), row=header_row)
+        raise ReaderError("has no topic columns (Keys like AantalInwoners_5).", file=str(path), row=header_row,
+                          hint="Download the table with at least one topic.")
     margins = next((c for c in dimensions if c in MARGIN_NAMES), None)
     others = [c for c in dimensions if c not in (geo[0], *time, margins)]
     return Layout(geo[0], time[0] if time else None, margins, others, topics, attributes)
@@ -315,7 +324,7 @@ def _codes(body: pd.DataFrame, column: str, path: str | Path, *, regions: bool) 
         code, row = _first(body.assign(**{column: codes}), bad, column)
         raise ReaderError(
             f"{column} code {code!r} is not a CBS region code." if code else f"the {column} code is empty.",
-            file=str(path), row=row, column=column,
+            file=str(path), row=row, column=column, hint="Correct the code in the export, or download the table again.",
         )
     return codes
 
@@ -399,7 +408,8 @@ def read_cbs_odata(path: str | Path, metadata: str | None = None, sheet: str | N
     if Path(path).suffix.lower() in EXCEL_SUFFIXES:
         body, header_row = _excel_body(path, sheet, result), 1
     elif sheet is not None:
-        raise ReaderError("`sheet` applies to xlsx files only.", file=str(path))
+        raise ReaderError("`sheet` applies to xlsx files only.", file=str(path),
+                          hint="Remove `sheet:` for this source.")
     else:
         body, header_row = _json_body(path, result), None
     layout = _layout(body, path, header_row, meta)

@@ -52,7 +52,8 @@ def read_rivm_50090_xlsx(path: str | Path, sheet: str | None = None) -> ReadResu
     missing = [c for c in DIMENSIONS if c not in header]
     if missing:
         raise ReaderError(
-            f"is not a 50090NED table: the first row lacks {', '.join(missing)}.", file=str(path), row=1
+            f"is not a 50090NED table: the first row lacks {', '.join(missing)}.", file=str(path), row=1,
+            hint="Set `format:` for this source to the format the file has (`wijkmonitor formats` lists them).",
         )
     body = table.iloc[1:].copy()
     body.columns = header
@@ -65,6 +66,7 @@ def read_rivm_50090_xlsx(path: str | Path, sheet: str | None = None) -> ReadResu
         raise ReaderError(
             f"Leeftijd code {first['Leeftijd']!r} is not one of {', '.join(AGE_GROUPS)}.",
             file=str(path), row=int(first["source_row"]), column="Leeftijd",
+            hint="Download the table with the age groups 18+, 18-65 or 65+ (Leeftijd 20300, 53115, 80200).",
         )
     check_margin_codes(body["Marges"], body["source_row"], path, "Marges")
     periods = body["Perioden"].map({label: period_from_label(label) for label in body["Perioden"].dropna().unique()})
@@ -73,6 +75,7 @@ def read_rivm_50090_xlsx(path: str | Path, sheet: str | None = None) -> ReadResu
         raise ReaderError(
             f"period {first['Perioden']!r} names no year." if pd.notna(first["Perioden"]) else "the Perioden code is empty.",
             file=str(path), row=int(first["source_row"]), column="Perioden",
+            hint="The file may be cut off or edited; download or export it again.",
         )
     body["_period"] = periods.astype("Int64")
     indicator_columns = [c for c in header if c not in DIMENSIONS + REGION_ATTRIBUTES]

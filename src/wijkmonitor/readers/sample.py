@@ -47,9 +47,10 @@ def take_sample(path: str | Path) -> Sample:
     """Sample a file; a file that is empty, binary or unreadable raises ReaderError naming it."""
     path = Path(path)
     if not path.exists():
-        raise ReaderError("does not exist.", file=str(path))
+        raise ReaderError("does not exist.", file=str(path), hint="Check the path under `sources:` in the config.")
     if path.is_dir():
-        raise ReaderError("is a folder, not a file.", file=str(path))
+        raise ReaderError("is a folder, not a file.", file=str(path),
+                          hint="Give the path of a file in it under `sources:` in the config.")
     size = path.stat().st_size
     if size == 0:
         raise ReaderError("is empty (0 bytes).", file=str(path), hint="Download the export again.")
@@ -86,11 +87,11 @@ def take_sample(path: str | Path) -> Sample:
         except json.JSONDecodeError as exc:
             raise ReaderError(
                 f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); it may be truncated.",
-                file=str(path), row=exc.lineno,
+                file=str(path), row=exc.lineno, hint="Download the file again.",
             ) from None
         return Sample(path=path, kind="json", encoding=encoding, json=data)
     if not text.strip():
-        raise ReaderError("holds only blank lines.", file=str(path))
+        raise ReaderError("holds only blank lines.", file=str(path), hint="Download the export again.")
     return Sample(path=path, kind="text", encoding=encoding, lines=text.splitlines()[:SAMPLE_LINES])
 
 

@@ -106,6 +106,8 @@ CODE_ATTRIBUTES = frozenset({"codering", "codes", "code"})
 CATEGORY_JOIN = " | "
 _UNIT = re.compile(r"^(?P<name>.*?)\s*\((?P<unit>[^()]*)\)$")
 CODE_EXAMPLES = "NL01, PV26, GM0363, WK036300 or BU03630000"
+# What to do when a download does not have the shape StatLine gives it.
+DOWNLOAD_AGAIN = "The download is damaged or was edited; download the table again from StatLine."
 _SOURCE_LINE = re.compile(r"^(bron|source)\b|^©|centraal bureau voor de statistiek|statistics netherlands", re.I)
 # A figure with a decimal comma (`4,8`) or a decimal point (`4.8`).
 _DECIMAL_COMMA = r"[+-]?\d+,\d+"
@@ -334,7 +336,7 @@ def labelled_periods(path: str | Path, labels: pd.Series, rows: pd.Series, colum
     if years.isna().any():
         first = years[years.isna()].index[0]
         raise ReaderError(f"period {labels[first]!r} names no year.",
-                          file=str(path), row=int(rows[first]), column=str(columns[first]))
+                          file=str(path), row=int(rows[first]), column=str(columns[first]), hint=DOWNLOAD_AGAIN)
     if option is not None and (years != int(option)).any():
         first = years[years != int(option)].index[0]
         raise ReaderError(
@@ -382,7 +384,7 @@ def check_unique_topics(path: str | Path, labels: list[str], indicators: list[st
     for label, indicator in zip(labels, indicators, strict=True):
         if indicator in seen:
             raise ReaderError(f"columns {seen[indicator]!r} and {label!r} name the same topic.",
-                              file=str(path), row=row, column=label)
+                              file=str(path), row=row, column=label, hint=DOWNLOAD_AGAIN)
         seen[indicator] = label
 
 
@@ -465,14 +467,14 @@ def wide_layout(path: str | Path, header: list[str], frame: pd.DataFrame) -> Wid
                 else "attribute" if is_region_attribute(label) else "topic" if is_topic(label)
                 else "period" if label.casefold() in PERIOD_DIMENSIONS else "category")
         if role == "category" and not label:
-            raise ReaderError(f"column {i + 1} has no header.", file=str(path), row=1)
+            raise ReaderError(f"column {i + 1} has no header.", file=str(path), row=1, hint=DOWNLOAD_AGAIN)
         if role == "period":
             period = i
         else:
             {"code": codes, "attribute": attributes, "topic": topics, "category": categories}[role].append(i)
     if not topics:
         raise ReaderError("has no topic columns (headers ending in a unit, such as '(km)').",
-                          file=str(path), row=1)
+                          file=str(path), row=1, hint="Download the table with at least one topic (onderwerp).")
     check_unique_topics(path, [header[i] for i in topics], [split_topic(header[i])[0] for i in topics], 1)
     for other in codes[1:]:
         differ = (frame[codes[0]] != frame[other]).to_numpy()
@@ -511,7 +513,8 @@ def read_statline_csv(path: str | Path, period: int | None = None) -> ReadResult
     nameless = frame[region] == ""
     if nameless.any():
         raise ReaderError("has values but no region name.", file=str(path),
-                          row=int(frame.loc[nameless, "source_row"].iloc[0]), column=header[region])
+                          row=int(frame.loc[nameless, "source_row"].iloc[0]), column=header[region],
+                          hint=DOWNLOAD_AGAIN)
     layout = wide_layout(path, header, frame)
     if layout.attributes:
         result.notes.append("region attributes, not indicators: " + ", ".join(header[i] for i in layout.attributes))
@@ -611,7 +614,7 @@ def read_older_layout(path: str | Path, rows: list[list[str]], result: ReadResul
     for line_no, fields in table_lines(path, rows, unit_line + 1, end, unit_line, result):
         if not fields[0]:
             raise ReaderError("has values but no region name.", file=str(path), row=line_no,
-                              column=rows[unit_line][0])
+                              column=rows[unit_line][0], hint=DOWNLOAD_AGAIN)
         body.append([line_no, *fields])
     record_footer(result, rows, end)
     year = fixed_period(path, period, title)
@@ -691,12 +694,13 @@ class ColumnHeaders:
                 f"header line {label!r} is not one this reader knows: expected the region names "
                 "('Wijken en buurten' or 'Onderwerp'), 'Perioden' or a line of region codes.",
                 file=str(path), row=line_no,
+                hint="Download the table with the regions as columns and the topics as rows, or regions as rows.",
             )
 
     def set_codes(self, path: str | Path, codes: list[str], line_no: int, source: str) -> None:
         if self.codes is not None and self.codes != codes:
             raise ReaderError("gives region codes that differ from the ones given above it.",
-                              file=str(path), row=line_no)
+                              file=str(path), row=line_no, hint=DOWNLOAD_AGAIN)
         if self.codes is None:
             self.codes, self.codes_from, self.codes_row = codes, source, line_no
 
@@ -712,7 +716,7 @@ class ColumnHeaders:
             raise ReaderError(
                 "names no region for every column: expected a 'Wijken en buurten' (or 'Onderwerp') "
                 "line with a region name above each column.",
-                file=str(path), row=header_row,
+                file=str(path), row=header_row, hint=DOWNLOAD_AGAIN,
             )
         return names
 
@@ -744,7 +748,7 @@ def read_statline_transposed_csv(path: str | Path, period: int | None = None) ->
         result.skip("header row", start + 1)
         start += 1
     if start == len(rows):
-        raise ReaderError("holds no table: only a title and blank lines.", file=str(path))
+        raise ReaderError("holds no table: only a title and blank lines.", file=str(path), hint=DOWNLOAD_AGAIN)
     title = result.notes[0] if result.notes else None
     end = footer_start(rows, start)
     width = len(rows[start])
@@ -771,7 +775,8 @@ def read_statline_transposed_csv(path: str | Path, period: int | None = None) ->
             result.skip("region attribute", line_no)
         elif topics or (names_seen and row[0].casefold() not in DIMENSIONS if unit_column else is_topic(row[0])):
             if not row[0]:
-                raise ReaderError("has values but no topic in the first column.", file=str(path), row=line_no)
+                raise ReaderError("has values but no topic in the first column.", file=str(path), row=line_no,
+                                  hint=DOWNLOAD_AGAIN)
             indicator, unit = (topic_path(row[0]), unit or None) if unit_column else split_topic(row[0])
             topics.append([line_no, indicator, unit, *row[first:]])
         else:
@@ -783,7 +788,7 @@ def read_statline_transposed_csv(path: str | Path, period: int | None = None) ->
         raise ReaderError(
             "has no topic rows (" + ("a topic with its unit in the second column)." if unit_column
                                      else "first column ending in a unit, such as '(km)')."),
-            file=str(path), row=start + 1)
+            file=str(path), row=start + 1, hint="Download the table with at least one topic (onderwerp).")
     names = headers.region_names(path, start + 1)
     codes = headers.area_codes(path, names)
     columns = pd.DataFrame({

@@ -65,10 +65,12 @@ def _value_column(path: str | Path, number: int, header: str, spec: str) -> Valu
         raise ReaderError(
             f"header {spec!r} is not of the form '<indicator>|<year>' or '<indicator>|<category>|<year>'.",
             file=str(path), row=1, column=header,
+            hint="Export the table again from the portal, or map every value column with `columns:`.",
         ) from None
     period = period_from_label(period_label)
     if period is None or not indicator:
-        raise ReaderError(f"header {spec!r} names no indicator or no year.", file=str(path), row=1, column=header)
+        raise ReaderError(f"header {spec!r} names no indicator or no year.", file=str(path), row=1, column=header,
+                          hint="Export the table again from the portal with the year in every column, or map every value column with `columns:`.")
     return ValueColumn(number, header, indicator, category, period, period_label)
 
 
@@ -79,7 +81,7 @@ def value_columns(path: str | Path, header: list[str], columns: list[str] | None
     if unlabelled and unlabelled != [len(header)]:
         raise ReaderError(
             f"column {unlabelled[0]} has no header; only a last, row-total column may be unlabelled.",
-            file=str(path), row=1,
+            file=str(path), row=1, hint="Export the table again, or map every value column with `columns:`.",
         )
     if columns is not None:
         if len(columns) != len(labelled):
@@ -117,12 +119,14 @@ def read_swing_csv(path: str | Path, columns: list[str] | None = None) -> ReadRe
     result = ReadResult(table=pd.DataFrame(), encoding=encoding)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     if not rows:
-        raise ReaderError("is empty; expected a Swing export header.", file=str(path))
+        raise ReaderError("is empty; expected a Swing export header.", file=str(path),
+                          hint="Download the export again.")
     header = [h.strip() for h in rows[0]]
     if len(header) < 2:
         raise ReaderError(
             "has no ';'-separated columns; a Swing export starts with \"Niveau\";\"<indicator>|<year>\".",
             file=str(path), row=1,
+            hint="Set `format:` for this source to the format the file has (`wijkmonitor formats` lists them).",
         )
     result.skip("header row", 1)
     targets = value_columns(path, header, columns)
@@ -150,6 +154,7 @@ def read_swing_csv(path: str | Path, columns: list[str] | None = None) -> ReadRe
             raise ReaderError(
                 f"has {len(fields)} fields where the header has {len(header)}; the file may be cut off "
                 "or use another separator.", file=str(path), row=line_no,
+                hint="The file may be cut off or edited; download or export it again.",
             )
         if not stripped[0]:
             result.skip("column-total row", line_no)

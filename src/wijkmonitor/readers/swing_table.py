@@ -111,7 +111,7 @@ def merged_ranges(path: str | Path, sheet: str) -> list[Merge]:
         return list(book.get_sheet_by_name(sheet).merged_cell_ranges or [])
     except Exception as exc:  # calamine raises its own types for damaged files
         raise ReaderError(f"its merged cells cannot be read ({type(exc).__name__}: {exc}).",
-                          file=str(path)) from None
+                          file=str(path), hint="The workbook may be damaged; download the export again.") from None
 
 
 def spread_labels(path: str | Path, number: int, lines: list[list[str]], merges: list[Merge],
@@ -138,7 +138,7 @@ def spread_labels(path: str | Path, number: int, lines: list[list[str]], merges:
                "nor repeated in it, and is not assumed to extend over it (no forward filling)."
                if before is not None else "."),
             file=str(path), row=number, column=_column_letter(empty),
-            hint="Export the table again with merged or repeated header labels, or set `format:` for this source.",
+            hint="Merge the label's cells over the columns it covers, or repeat it in each, and read the file again.",
         )
     repeated = any(labels[c] == labels[c - 1] for c in range(2, width))
     return HeaderRow(number, labels[1:], MERGED if merged else REPEATED if repeated else ONE_EACH)
@@ -164,11 +164,13 @@ def _year_row(path: str | Path, headers: list[HeaderRow]) -> HeaderRow | None:
             f"header row names years over some columns but {row.labels[column]!r} over column "
             f"{_column_letter(column + 1)}; every column of a year row needs a year.",
             file=str(path), row=row.number, column=_column_letter(column + 1),
+            hint="Export the table again with the years as one header row, or remove the column.",
         )
     if len(headers) == 2:
         raise ReaderError(
             "neither header row names years; which one is the period is not certain.",
             file=str(path), row=headers[0].number,
+            hint="Export the table again with the years (perioden) as one of the two header rows.",
         )
     return None
 
@@ -177,7 +179,8 @@ def title_parts(path: str | Path, title: str, title_row: int) -> tuple[str, int 
     """(indicator, year, year label) of a title `ZZP-ers - Buurten` or `ZZP-ers - Buurten - 2022`."""
     parts = [p.strip() for p in re.split(r"\s+[-\u2013]\s+", title)]
     if not parts[0]:
-        raise ReaderError(f"its title ({title!r}) names no indicator.", file=str(path), row=title_row)
+        raise ReaderError(f"its title ({title!r}) names no indicator.", file=str(path), row=title_row,
+                          hint="The title row should read '<indicator> - <area level>' as the portal exports it.")
     label = next((p for p in parts[1:] if period_from_label(p) is not None), None)
     return parts[0], (period_from_label(label) if label else None), label
 
@@ -215,6 +218,7 @@ def value_columns(path: str | Path, headers: list[HeaderRow], year_row: HeaderRo
                 f"column {_column_letter(i + 1)} ({column.header!r}) holds the same period and category as "
                 f"column {_column_letter(seen[year, category])}.",
                 file=str(path), row=headers[-1].number, column=_column_letter(i + 1),
+                hint="Remove one of the two columns from the export.",
             )
         seen[year, category] = i + 1
         columns.append(column)
@@ -236,6 +240,7 @@ def parse_cells(long: pd.DataFrame, path: str | Path) -> tuple[pd.Series, pd.Ser
         raise ReaderError(
             f"{first['cell']!r} is not a number or a known missing marker (. x - ? or empty).",
             file=str(path), row=int(first["source_row"]), column=str(first["source_column"]),
+            hint="Correct the cell in the export (a number in Dutch notation, or a marker).",
         )
     text, numbers = bool(kinds.eq(str).any()), bool(stored_number.any())
     return value, status, "text and numbers" if text and numbers else "numbers" if numbers else "text"
@@ -268,6 +273,7 @@ def read_swing_table_xlsx(path: str | Path, period: int | None = None, sheet: st
         raise ReaderError(
             "is not a Swing table export: expected a one-cell title row, then one or two header rows "
             "with an empty first cell, then the area rows.", file=str(path),
+            hint="Check the export, or set `format:` for this source to the format it has (`wijkmonitor formats`).",
         )
     title_row = next(number for number, _, line in rows if any(line))
     header_numbers = [number for number, _, line in rows[title_row:] if any(line)][:len(block[1])]
@@ -290,7 +296,8 @@ def read_swing_table_xlsx(path: str | Path, period: int | None = None, sheet: st
     if len(units) > 1:
         raise ReaderError(f"its Eenheid footer names several units ({', '.join(map(repr, units))}); "
                           "which column has which is not certain.", file=str(path),
-                          row=result.skipped["unit"][0])
+                          row=result.skipped["unit"][0],
+                          hint="Export one indicator (one unit) per table.")
 
     areas = pd.DataFrame([[number, area] + [cells[c.number] for c in columns] for number, area, cells in body.areas],
                          columns=["source_row", "area_name"] + [c.number for c in columns])

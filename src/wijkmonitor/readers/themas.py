@@ -187,12 +187,14 @@ def check_area_row(path: str | Path, number: int, line: list[str], value_columns
     """The area name of a row with values; refuses a row without a name or with a value in a
     column that is not a value column (positions 0-based)."""
     if not line[0]:
-        raise ReaderError("has values but no area name in the first column.", file=str(path), row=number)
+        raise ReaderError("has values but no area name in the first column.", file=str(path), row=number,
+                          hint="Give the row its area name, or remove it if it is not a figure of an area.")
     stray = next((i for i, t in enumerate(line) if i and t and i not in value_columns), None)
     if stray is not None:
         raise ReaderError(
             f"has a value ({line[stray]!r}) in a column without a header.",
             file=str(path), row=number, column=_column_letter(stray),
+            hint="Give the column its indicator header, or remove the value.",
         )
     return line[0]
 
@@ -320,18 +322,21 @@ def read_swing_themas_xlsx(path: str | Path, period: int | None = None, sheet: s
         raise ReaderError(
             f"is not a Swing Thema's report: its first row ({first_line[0]!r}) does not start with \"Thema's\".",
             file=str(path), row=first_row,
+            hint="Set `format:` for this source to the format the file has (`wijkmonitor formats`).",
         )
     (title_row, title_line), (header_row, header) = filled[:2]
     if header[0] or not any(header[1:]):
         raise ReaderError(
             "is not a Swing Thema's report: the row after the title should have an empty first cell "
             "and indicator names after it.", file=str(path), row=header_row,
+            hint="Export the report again from the portal without editing it.",
         )
     columns = [parse_header(number, text) for number, text in enumerate(header) if number and text]
     nameless = next((c for c in columns if not c.indicator), None)
     if nameless is not None:
         raise ReaderError("header names a unit or footnote but no indicator.", file=str(path),
-                          row=header_row, column=nameless.header)
+                          row=header_row, column=nameless.header,
+                          hint="Export the report again from the portal without editing it.")
     year, label = report_period(path, title_line[0], title_row, period)
     result = ReadResult(table=pd.DataFrame(), notes=[title_line[0]])
     for number, _, _ in rows[:header_row]:
@@ -347,7 +352,8 @@ def read_swing_themas_xlsx(path: str | Path, period: int | None = None, sheet: s
             try:
                 value, status = parse_cell(cells[column.number], decimal=",")
             except CellError as exc:
-                raise ReaderError(f"{exc}.", file=str(path), row=number, column=column.header) from None
+                raise ReaderError(f"{exc}.", file=str(path), row=number, column=column.header,
+                                  hint="Correct the cell in the export (a number in Dutch notation, or a marker).") from None
             records.append({
                 "source_indicator": column.indicator, "area_code": None, "area_name": area_name,
                 "category": None, "period": year, "period_label": label, "value": value, "status": status,

@@ -44,7 +44,8 @@ def read_tidy_csv(path: str | Path) -> ReadResult:
     try:
         header = [ALIASES.get(h.strip(), h.strip()) for h in next(reader)]
     except StopIteration:
-        raise ReaderError("is empty; expected a header line.", file=str(path)) from None
+        raise ReaderError("is empty; expected a header line.", file=str(path),
+                          hint="Write the header line: indicator, area_code and/or area_name, period, value.") from None
     missing = [c for c in REQUIRED if c not in header]
     if missing or not ({"area_code", "area_name"} & set(header)):
         need = missing + ([] if {"area_code", "area_name"} & set(header) else ["area_code or area_name"])
@@ -66,7 +67,8 @@ def read_tidy_csv(path: str | Path) -> ReadResult:
             continue
         if len(fields) != len(header):
             raise ReaderError(
-                f"has {len(fields)} fields where the header has {len(header)}.", file=str(path), row=line_no
+                f"has {len(fields)} fields where the header has {len(header)}.", file=str(path), row=line_no,
+                hint="Give every line as many fields as the header; quote values that hold a comma.",
             )
 
         def get(name: str, fields: list[str] = fields) -> str:
@@ -75,31 +77,36 @@ def read_tidy_csv(path: str | Path) -> ReadResult:
         try:
             value, status = parse_cell(get("value"))
         except CellError as exc:
-            raise ReaderError(str(exc), file=str(path), row=line_no, column="value") from None
+            raise ReaderError(str(exc), file=str(path), row=line_no, column="value",
+                              hint="Correct the cell in the export, or download the file again.") from None
         declared = get("status")
         if declared:
             if declared not in STATUSES:
                 raise ReaderError(
                     f"status {declared!r} is not one of {', '.join(STATUSES)}.",
                     file=str(path), row=line_no, column="status",
+                    hint="Use one of the statuses listed, or leave the status empty.",
                 )
             if (declared == OK) != (value is not None):
                 raise ReaderError(
                     f"status {declared!r} does not agree with value {get('value')!r}.",
                     file=str(path), row=line_no, column="status",
+                    hint="Make the status and the value agree: ok with a number, another status with a marker or nothing.",
                 )
             status = declared
         period_text = get("period")
         period = period_from_label(period_text)
         if period is None:
-            raise ReaderError(f"period {period_text!r} names no year.", file=str(path), row=line_no, column="period")
+            raise ReaderError(f"period {period_text!r} names no year.", file=str(path), row=line_no, column="period",
+                              hint="Write the period as a year (2023) or a label holding one.")
         extra = {}
         for column in ("n", "sd"):
             text = get(column)
             try:
                 extra[column] = parse_cell(text)[0] if text else None
             except CellError as exc:
-                raise ReaderError(str(exc), file=str(path), row=line_no, column=column) from None
+                raise ReaderError(str(exc), file=str(path), row=line_no, column=column,
+                                  hint="Correct the cell in the export, or download the file again.") from None
         records.append(
             {
                 "source_indicator": get("indicator"),

@@ -52,6 +52,7 @@ def tile_rows(path: str | Path, text: str, result: ReadResult) -> pd.DataFrame:
         raise ReaderError(
             f"is not a Swing dashboard tile CSV: the first line should be {';'.join(HEADER)}.",
             file=str(path), row=1,
+            hint="Set `format:` for this source to the format the file has (`wijkmonitor formats` lists them).",
         )
     result.skip("header row", 1)
     records = []
@@ -82,7 +83,7 @@ def require_filled(path: str | Path, rows: pd.DataFrame, column: str) -> None:
     empty = rows[column] == ""
     if empty.any():
         raise ReaderError(f"has no {column}.", file=str(path), row=int(rows.loc[empty, "source_row"].iloc[0]),
-                          column=column)
+                          column=column, hint="Export the tiles again from the dashboard.")
 
 
 def describe(rows: pd.DataFrame) -> list[str]:
@@ -106,7 +107,8 @@ def read_swing_tiles_csv(path: str | Path) -> ReadResult:
     if periods.isna().any():
         first = rows[periods.isna()].iloc[0]
         raise ReaderError(f"period {first['Periode']!r} names no year.", file=str(path),
-                          row=int(first["source_row"]), column="Periode")
+                          row=int(first["source_row"]), column="Periode",
+                          hint="Export the tiles again from the dashboard.")
     long = rows.assign(cell=rows["Waarde"], source_column="Waarde")
     value, status = parse_long_cells(long, path, "source_column", decimal=",")
     # The unit the Eenheid column states, else the `%` a value carries.
