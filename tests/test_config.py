@@ -33,7 +33,10 @@ def test_the_default_config_is_valid():
     ("change", "message"),
     [({"city": {"name": "Utrecht", "code": "0344"}}, "'0344' does not match"),
      ({"periods": {"first": 2023, "last": 2014}}, "periods.first is after periods.last"),
-     ({"colour": "blue"}, "Additional properties are not allowed"),
+     ({"colour": "blue"}, "unknown key 'colour' (keys allowed at the top level: analysis, area_register, "),
+     ({"analysis": {"min_casess": 10}}, "unknown key 'analysis.min_casess' (keys allowed in 'analysis': composite,"),
+     ({"report": {"language": "de"}}, "report.language: 'de' is not one of ['nl', 'en']"),
+     ({"sources": [{"id": "a", "files": ["x"], "format": "excel"}]}, "sources[0].format: 'excel' is not one of"),
      ({"sources": [{"id": "a", "files": ["x"]}, {"id": "a", "files": ["y"]}]}, "source ids must be unique")],
 )
 def test_invalid_config_gives_one_message(change, message):
@@ -111,3 +114,13 @@ def test_code_digest_follows_the_package_source(tmp_path):
     (tmp_path / "readers/a.py").write_text("x = 2\n")
     assert code_digest(tmp_path) != first
     assert len(code_digest()) == 64 and code_digest() == code_digest()
+
+
+def test_the_schema_offers_every_reader_format():
+    """A format the readers have must be settable in the config, and no other."""
+    from wijkmonitor.config import SCHEMA
+    from wijkmonitor.readers import FORMATS
+
+    schema = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
+    offered = schema["properties"]["sources"]["items"]["properties"]["format"]["enum"]
+    assert offered == ["auto", *FORMATS]

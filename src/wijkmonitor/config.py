@@ -15,17 +15,45 @@ from .errors import ConfigError
 SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
 
 
+def key_path(parts) -> str:
+    """A location in the config as written in it: `analysis.trend.window`, `sources[2].format`."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def schema_problem(config: dict, schema: str | Path = SCHEMA) -> str | None:
+    """The most relevant schema violation, with the full key path where it lies, or None.
+
+    An unknown key names its whole path (`analysis.trends.windw`), not only the key."""
+    import jsonschema
+
+    with open(schema, encoding="utf-8") as handle:
+        document = yaml.safe_load(handle)
+    validator = jsonschema.validators.validator_for(document)(document)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(config))
+    if error is None:
+        return None
+    where = list(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        unknown = sorted(k for k in error.instance if k not in allowed
+                         and not any(re.search(p, k) for p in error.schema.get("patternProperties", {})))
+        known = ", ".join(sorted(allowed))
+        return "; ".join(f"unknown key {key_path([*where, key])!r}" for key in unknown) + (
+            f" (keys allowed {'in ' + repr(key_path(where)) if where else 'at the top level'}: {known})")
+    return f"{key_path(where) or 'the top level'}: {error.message}"
+
+
 def validate_config(config: dict, schema: str | Path = SCHEMA) -> dict:
     """Validate against the JSON schema and fill in defaults (the same call the Snakefile makes)."""
-    from snakemake.exceptions import WorkflowError
     from snakemake.utils import validate
 
-    try:
-        validate(config, str(schema), set_default=True)
-    except WorkflowError as exc:
-        detail = str(exc).splitlines()
-        message = next((line for line in detail if line.strip() and "Error validating" not in line), str(exc))
-        raise ConfigError(f"invalid configuration: {message.strip()}") from None
+    problem = schema_problem(config, schema)
+    if problem is not None:
+        raise ConfigError(f"invalid configuration: {problem}")
+    validate(config, str(schema), set_default=True)
     if config["periods"]["first"] > config["periods"]["last"]:
         raise ConfigError("invalid configuration: periods.first is after periods.last.")
     ids = [s["id"] for s in config["sources"]]
