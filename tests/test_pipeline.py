@@ -315,6 +315,17 @@ def test_unreadable_file_is_named(tmp_path):
     assert "Traceback" not in output
 
 
+def test_step_logs_hold_the_runs_own_lines_not_library_noise(demo_run):
+    """Each rule's log says what the step did; great-expectations' INFO housekeeping (about 200 lines
+    of registering functions and temporary folders per validation) stays out."""
+    workdir, _, _ = demo_run
+    validate_log = (workdir / "logs" / "validate.log").read_text(encoding="utf-8").splitlines()
+    assert validate_log == ["INFO validation: 23 of 23 checks passed"]
+    for log in (workdir / "logs").glob("*.log"):
+        text = log.read_text(encoding="utf-8")
+        assert "Skipping registering function" not in text and "ephemeral docs site" not in text, log.name
+
+
 def test_invalid_config_is_one_message(tmp_path):
     write_config(tmp_path, {"city": {"name": "Utrecht", "code": "Utrecht"}, "periods": {"first": 2010, "last": 2023},
                             "sources": [{"id": "x", "files": ["nothing/*.csv"]}]})

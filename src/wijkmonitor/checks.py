@@ -164,7 +164,10 @@ def validate_warehouse(db_path: str, first_period: int, last_period: int) -> dic
     import great_expectations as gx
 
     # GX logs its own housekeeping (temporary docs folders) at INFO; keep the run's log about data.
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    # Some of its modules set their own logger to INFO, so each is quietened, not only the parent.
+    for name in ["great_expectations", *logging.root.manager.loggerDict]:
+        if name.startswith("great_expectations"):
+            logging.getLogger(name).setLevel(logging.WARNING)
 
     con = connect_read_only(db_path)
     try:

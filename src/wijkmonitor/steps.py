@@ -61,7 +61,10 @@ def run_rule(log_path: str | None, step: Callable[[], None]) -> None:
     if log_path:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", handlers=handlers, force=True)
+    # Warnings and errors of every library, but information from wijkmonitor only: great-expectations
+    # logs some 200 INFO lines of its own set-up per validation.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s", handlers=handlers, force=True)
+    log.setLevel(logging.INFO)
     try:
         step()
     except WijkmonitorError as exc:
