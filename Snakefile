@@ -20,3 +20,14 @@ rule all:
     input:
         REPORT_PDF,
         *BUNDLE_FILES.values(),
+
+
+# A failed run ends with the wijkmonitor error(s) its rules logged, as its last lines, rather than
+# under Snakemake's summary; errors of Snakemake itself keep Snakemake's own ending.
+onerror:
+    errors = step_errors(LOGS, RUN_STARTED)
+    if errors:
+        print(
+            "\n".join(f"wijkmonitor: error: {e}" for e in errors), file=sys.stderr
+        )
+        sys.exit(1)

@@ -1,5 +1,6 @@
 # Shared set-up: validate the config (schema with defaults), resolve raw files, name outputs.
 import sys
+import time
 from pathlib import Path
 
 from wijkmonitor import code_digest
@@ -13,6 +14,10 @@ from wijkmonitor.config import (
 )
 from wijkmonitor.errors import WijkmonitorError
 from wijkmonitor.i18n import Language
+from wijkmonitor.steps import step_errors
+
+# When this run started, less a second of slack for file systems that store whole seconds.
+RUN_STARTED = time.time() - 1
 
 try:
     validate_config(config)

@@ -208,3 +208,20 @@ def test_cbs_codes_kept_only_when_they_are_cbs_codes():
 
     codes = pd.Series(["GM0344  ", " WK0363MB", "BU03440111", "NL00", "PV26", "SW0344011", "0344", "GM344", pd.NA])
     assert cbs_codes(codes).tolist() == ["GM0344", "WK0363MB", "BU03440111", "NL00", "PV26", pd.NA, pd.NA, pd.NA, pd.NA]
+
+
+def test_step_errors_gives_each_error_of_this_run_once_with_its_log(tmp_path):
+    import os
+
+    from wijkmonitor.steps import step_errors
+
+    (tmp_path / "ingest").mkdir()
+    old = tmp_path / "ingest" / "old.csv.log"
+    old.write_text("ERROR from an earlier run\n", encoding="utf-8")
+    os.utime(old, (1_000_000, 1_000_000))
+    (tmp_path / "ingest" / "a.csv.log").write_text(
+        "INFO a.csv: swing_csv\nERROR a.csv, row 3: bad cell. Fix it.\nERROR a.csv, row 3: bad cell. Fix it.\n",
+        encoding="utf-8")
+    (tmp_path / "validate.log").write_text("INFO validation: 23 of 23 checks passed\n", encoding="utf-8")
+    assert step_errors(tmp_path, since=2_000_000) == [
+        f"a.csv, row 3: bad cell. Fix it. (log: {tmp_path / 'ingest' / 'a.csv.log'})"]

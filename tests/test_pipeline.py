@@ -291,6 +291,10 @@ def test_unknown_area_stops_with_file_row_and_suggestion(tmp_path):
     assert result.returncode != 0
     assert re.search(r"data/raw/export\.csv: 1 area\(s\) not in the area register: row 3: name 'Wijk Zuidwets' "
                      r"\(closest: Zuidwest", output)
+    # The run's last line is that error, with the log it is in, not Snakemake's summary.
+    last = result.stderr.strip().splitlines()[-1]
+    assert re.match(r"wijkmonitor: error: data/raw/export\.csv: 1 area\(s\) not in the area register: row 3: "
+                    r".*\(log: logs/ingest/.*export\.csv\.log\)$", last), last
     assert "Traceback" not in output
     assert not (tmp_path / "data/processed/warehouse.duckdb").exists()
     assert not list((tmp_path / "data/processed").rglob("*.parquet"))
@@ -301,6 +305,7 @@ def test_value_out_of_range_stops_at_validation_naming_the_cell(tmp_path):
     result, output = small_run(tmp_path, SWING_OK.replace('"18,2"', '"182,0"'))
     assert result.returncode != 0
     assert "values in per cent are in [0, 100]" in output
+    assert result.stderr.strip().splitlines()[-1].startswith("wijkmonitor: error: data validation failed: values in per cent")
     assert "data/raw/export.csv, row 2, column '% huishoudens met bijstand|2017'" in output
     assert "Traceback" not in output
     assert not (tmp_path / "reports/validation/results.json").exists()

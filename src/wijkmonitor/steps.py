@@ -55,6 +55,20 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
         frame.to_parquet(tmp, index=False)
 
 
+def step_errors(logs_dir: str | Path, since: float) -> list[str]:
+    """The wijkmonitor errors the rules of a run logged (`ERROR ...` lines of rule logs written at or
+    after `since`, a time.time()), each once, with the log it is in: repeated after a failed run so
+    that its last lines say what went wrong, not Snakemake's summary."""
+    found: dict[str, str] = {}
+    for log_file in sorted(Path(logs_dir).rglob("*.log")):
+        if log_file.stat().st_mtime < since:
+            continue
+        for line in log_file.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("ERROR "):
+                found.setdefault(line.removeprefix("ERROR ").strip(), str(log_file))
+    return [f"{message} (log: {where})" for message, where in found.items()]
+
+
 def run_rule(log_path: str | None, step: Callable[[], None]) -> None:
     """Run one rule's step: log to the rule's log file; a user error ends in one message, exit 1."""
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
