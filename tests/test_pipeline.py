@@ -646,3 +646,66 @@ def test_theil_of_the_issue_holds_with_all_inhabitants_as_weights(open_run):
     i = tables["inequality"]
     theil = i[(i["indicator_id"] == "moeite_met_rondkomen") & (i["category"] == "18+") & (i["level"] == "buurt")]
     assert theil.sort_values("period")["theil"].round(4).tolist() == [0.0461, 0.0674, 0.0627]
+
+
+# The rules in the order a run reaches them, and the log each writes when its step starts.
+STAGES = [("ingest", "logs/ingest"), ("warehouse", "logs/warehouse.log"), ("validate", "logs/validate.log"),
+          ("analyse", "logs/analyse.log"), ("figures", "logs/figures.log"), ("bundle", "logs/bundle.log"),
+          ("report", "logs/report.log")]
+
+
+def published(workdir: Path) -> list[Path]:
+    return sorted(p for folder in ("data/processed", "reports") for p in (workdir / folder).rglob("*")
+                  if p.is_file() and "templates" not in p.parts and "captions" not in p.parts[-2:])
+
+
+def kill_during(workdir: Path, started: Path) -> None:
+    """Start the run and SIGKILL its whole process group as soon as `started` (a step's log) exists."""
+    import signal
+
+    with open(workdir / "killed-run.txt", "w") as out:
+        run = subprocess.Popen(
+            [SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir), "--cores", "2",
+             "--configfile", str(workdir / "config.yaml")],
+            stdout=out, stderr=subprocess.STDOUT, cwd=workdir, start_new_session=True)
+        deadline = time.monotonic() + 600
+        while not started.exists() and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+
+
+@pytest.mark.parametrize("stage, started", STAGES, ids=[s for s, _ in STAGES])
+def test_sigkill_during_each_stage_leaves_no_partial_output_and_the_rerun_is_identical(
+        demo_run, tmp_path, stage, started):
+    import xml.etree.ElementTree as ET
+
+    import pyarrow.parquet as pq
+
+    baseline_dir = demo_run[0]
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    shutil.copytree(ROOT / "data/raw/demo", workdir / "data/raw/demo")
+    shutil.copy(baseline_dir / "config.yaml", workdir / "config.yaml")
+    kill_during(workdir, workdir / started)
+    # Right after the kill: no temporary or cut-off file among the outputs.
+    files = published(workdir)
+    assert not [p for p in files if p.name.endswith((".tmp", ".partial"))
+                or p.name.startswith(".") and p.name != ".snakemake_timestamp"], stage
+    for path in files:
+        if path.suffix == ".svg":
+            ET.parse(path)
+        elif path.suffix == ".parquet":
+            pq.read_table(path)
+        elif path.suffix == ".pdf":
+            PdfReader(path)
+    # The README's troubleshooting: unlock, then rerun the incomplete jobs.
+    assert snakemake(workdir, "--unlock").returncode == 0
+    rerun = snakemake(workdir, "--rerun-incomplete")
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    outputs = [workdir / "reports/utrecht-2023.pdf", *sorted((workdir / "reports/figures").glob("*.svg")),
+               *sorted((workdir / "reports/data").glob("*.csv"))]
+    assert {p.name: sha(p) for p in outputs} == {
+        p.name: sha(baseline_dir / p.relative_to(workdir)) for p in outputs}
+    assert len(outputs) == 1 + len(list((baseline_dir / "reports/figures").glob("*.svg"))) + len(
+        list((baseline_dir / "reports/data").glob("*.csv")))

@@ -46,8 +46,11 @@ def configure() -> None:
 
 
 def save_svg(fig, path: str | Path) -> None:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    """Write the figure as SVG through a temporary file: a killed run leaves no cut-off SVG."""
+    from .steps import atomic_path
+
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(fig)
 
 

@@ -6,10 +6,13 @@ through `run_rule`, which turns a user error into one clear message and a non-ze
 
 from __future__ import annotations
 
+import atexit
+import errno
 import json
 import logging
 import os
 import re
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -26,12 +29,65 @@ from .i18n import Language
 log = logging.getLogger("wijkmonitor")
 
 
+# Temporary files live here, one folder per process, outside every output folder: a run killed with
+# SIGKILL (which skips `finally`) leaves no partial file among the outputs, and the next run removes
+# the folders of processes that no longer run.
+SCRATCH = ".wijkmonitor-scratch"
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def scratch_dir() -> Path:
+    """This process's scratch folder, `.wijkmonitor-scratch/<pid>` in the working directory (the
+    Snakemake workdir, so on the outputs' file system); folders of ended processes are removed."""
+    root = Path(SCRATCH).resolve()
+    root.mkdir(exist_ok=True)
+    for folder in root.iterdir():
+        if folder.name.isdigit() and int(folder.name) != os.getpid() and not _running(int(folder.name)):
+            shutil.rmtree(folder, ignore_errors=True)
+    mine = root / str(os.getpid())
+    if not mine.exists():
+        mine.mkdir()
+        atexit.register(_remove_if_empty, mine)
+    return mine
+
+
+def _remove_if_empty(folder: Path) -> None:
+    """At a normal exit: this process's scratch folder and the scratch root, when nothing is left."""
+    for path in (folder, folder.parent):
+        try:
+            path.rmdir()
+        except OSError:
+            return
+
+
+def _move_into_place(tmp: Path, path: Path) -> None:
+    """Rename `tmp` to `path` (atomic); across file systems, copy next to `path` under a fixed name
+    (`.<name>.partial`, which the next write of `path` replaces) and rename that."""
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        partial = path.with_name(f".{path.name}.partial")
+        shutil.copyfile(tmp, partial)
+        os.replace(partial, path)
+
+
 @contextmanager
 def atomic_path(path: str | Path):
-    """Yield a temporary path next to `path`; move it into place only if the block succeeds."""
+    """Yield a temporary path in the scratch folder; move it into place only if the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=scratch_dir())
     os.close(fd)
     try:
         yield Path(tmp)
@@ -39,7 +95,7 @@ def atomic_path(path: str | Path):
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        _move_into_place(Path(tmp), path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -208,7 +264,8 @@ def write_figure_captions(manifest: list[dict], out_dir: Path, tr: Language) -> 
     for entry in manifest:
         text = (f"**{rst_text(entry['title'])}**\n\n{rst_text(entry['caption'])}\n\n"
                 f"*{rst_text(tr('html.description'))}* {rst_text(entry['alt'])}\n")
-        (out_dir / f"{Path(entry['file']).stem}.rst").write_text(text, encoding="utf-8")
+        with atomic_path(out_dir / f"{Path(entry['file']).stem}.rst") as tmp:
+            tmp.write_text(text, encoding="utf-8")
 
 
 def write_report(db_path: str, analysis: dict[str, str], validation: str, manifest_path: str,

@@ -13,6 +13,7 @@ import pandas as pd
 from .canonical import ANALYSIS_COLUMNS
 from .catalogue import INDICATOR_COLUMNS, Catalogue, source_key
 from .errors import ValidationFailed
+from .steps import atomic_path
 
 SCHEMA_SQL = """
 CREATE TABLE area (
@@ -131,8 +132,6 @@ def build_warehouse(
 ) -> dict:
     """Load the warehouse from staging (parquet, ingest-log JSON) pairs; atomic: all or nothing."""
     db_path = Path(db_path)
-    tmp = db_path.with_name(db_path.name + ".tmp")
-    tmp.unlink(missing_ok=True)
     logs = [json.loads(Path(log).read_text(encoding="utf-8")) for _, log in staged]
     demo = demo_hashes(demo_manifest)
     files = pd.DataFrame(
@@ -156,45 +155,46 @@ def build_warehouse(
         [{"source_file": log["source_file"], **row} for log in logs for row in log["quarantined"]],
         columns=["source_file", "source_row", "area_code", "area_name", "observations", "closest"],
     ).sort_values(["source_file", "source_row"])
-    con = duckdb.connect(str(tmp))
-    try:
-        con.execute(SCHEMA_SQL)
-        parquet_files = [p for p, _ in staged]
-        if parquet_files:
-            con.execute(
-                "INSERT INTO observation SELECT indicator_id, area_code, area_name, category, period, "
-                "period_label, value, status, n, sd, ci_low, ci_high, source_id, vintage, provisional, source_unit, "
-                "source_file, source_row, "
-                "source_column, source_indicator FROM read_parquet(?) "
-                "ORDER BY indicator_id, area_code, category NULLS FIRST, period, source_file, source_row",
-                [parquet_files],
-            )
-        observed = con.execute("SELECT indicator_id, source_indicator, min(source_file) AS source_file "
-                               "FROM observation GROUP BY ALL").df()
-        con.register("area_df", register)
-        con.execute("INSERT INTO area SELECT * FROM area_df ORDER BY code")
-        con.register("unit_df", catalogue.units[["id", "label_nl", "label_en", "min", "max", "decimals",
-                                                  "suffix_nl", "suffix_en"]])
-        con.execute("INSERT INTO unit SELECT * FROM unit_df ORDER BY id")
-        con.register("indicator_df", indicator_table(catalogue, observed))
-        con.execute(f"INSERT INTO indicator SELECT {', '.join(INDICATOR_COLUMNS)} FROM indicator_df ORDER BY id")
-        con.register("file_df", files)
-        con.execute("INSERT INTO source_file SELECT * FROM file_df")
-        if len(quarantined):
-            con.register("quarantine_df", quarantined)
-            con.execute("INSERT INTO quarantine SELECT * FROM quarantine_df")
-        con.execute(CURRENT_VIEW_SQL)
-        create_analysis_views(con, analysis_dir)
-        summary = {
-            "observations": con.execute("SELECT count(*) FROM observation").fetchone()[0],
-            "areas": len(register),
-            "indicators": con.execute("SELECT count(*) FROM indicator").fetchone()[0],
-            "source_files": len(files),
-            "quarantined_rows": len(quarantined),
-        }
-    finally:
-        con.close()
-    os.replace(tmp, db_path)
+    with atomic_path(db_path) as tmp:
+        tmp.unlink()  # DuckDB creates its file itself
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute(SCHEMA_SQL)
+            parquet_files = [p for p, _ in staged]
+            if parquet_files:
+                con.execute(
+                    "INSERT INTO observation SELECT indicator_id, area_code, area_name, category, period, "
+                    "period_label, value, status, n, sd, ci_low, ci_high, source_id, vintage, provisional, source_unit, "
+                    "source_file, source_row, "
+                    "source_column, source_indicator FROM read_parquet(?) "
+                    "ORDER BY indicator_id, area_code, category NULLS FIRST, period, source_file, source_row",
+                    [parquet_files],
+                )
+            observed = con.execute("SELECT indicator_id, source_indicator, min(source_file) AS source_file "
+                                   "FROM observation GROUP BY ALL").df()
+            con.register("area_df", register)
+            con.execute("INSERT INTO area SELECT * FROM area_df ORDER BY code")
+            con.register("unit_df", catalogue.units[["id", "label_nl", "label_en", "min", "max", "decimals",
+                                                      "suffix_nl", "suffix_en"]])
+            con.execute("INSERT INTO unit SELECT * FROM unit_df ORDER BY id")
+            con.register("indicator_df", indicator_table(catalogue, observed))
+            con.execute(f"INSERT INTO indicator SELECT {', '.join(INDICATOR_COLUMNS)} FROM indicator_df ORDER BY id")
+            con.register("file_df", files)
+            con.execute("INSERT INTO source_file SELECT * FROM file_df")
+            if len(quarantined):
+                con.register("quarantine_df", quarantined)
+                con.execute("INSERT INTO quarantine SELECT * FROM quarantine_df")
+            con.execute(CURRENT_VIEW_SQL)
+            create_analysis_views(con, analysis_dir)
+            summary = {
+                "observations": con.execute("SELECT count(*) FROM observation").fetchone()[0],
+                "areas": len(register),
+                "indicators": con.execute("SELECT count(*) FROM indicator").fetchone()[0],
+                "source_files": len(files),
+                "quarantined_rows": len(quarantined),
+            }
+        finally:
+            con.close()
     return summary
 
 
