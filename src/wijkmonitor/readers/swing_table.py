@@ -39,7 +39,7 @@ import python_calamine
 
 from ..canonical import OK, ReadResult, read_frame
 from ..errors import ReaderError
-from .common import parse_series, period_from_label
+from .common import parse_long_cells, parse_series, period_from_label
 from .excel import read_sheet
 from .sample import Sample
 from .themas import _TITLE as THEMAS_TITLE
@@ -236,12 +236,7 @@ def parse_cells(long: pd.DataFrame, path: str | Path) -> tuple[pd.Series, pd.Ser
     status = status.mask(stored_number, OK)
     bad &= ~stored_number
     if bad.any():
-        first = long[bad].iloc[0]
-        raise ReaderError(
-            f"{first['cell']!r} is not a number or a known missing marker (. x - ? or empty).",
-            file=str(path), row=int(first["source_row"]), column=str(first["source_column"]),
-            hint="Correct the cell in the export (a number in Dutch notation, or a marker).",
-        )
+        parse_long_cells(long[bad], path, "source_column", decimal=",")  # refuses the first bad cell
     text, numbers = bool(kinds.eq(str).any()), bool(stored_number.any())
     return value, status, "text and numbers" if text and numbers else "numbers" if numbers else "text"
 
