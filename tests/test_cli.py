@@ -102,6 +102,12 @@ def test_ingest_the_national_rivm_file(shared_data, tmp_path):
     assert len(table) == 17341 * 35 and table["area_name"].nunique() == 17341
     overvecht = table[(table["area_name"] == "WK034403") & (table["source_indicator"] == "ErvarenGezondheidGoedZeerGoed")]
     assert overvecht[["value", "source_row"]].values.tolist() == [[63.5, 14592]]
+    # Without --register the CBS code stays in area_code, stripped: the file writes 'NL01      ',
+    # 'GM0344    ' with '    75.2', '    77.0' in rows 2 and 14565.
+    good = table[table["source_indicator"] == "ErvarenGezondheidGoedZeerGoed"].set_index("area_code")
+    assert good.loc["NL01", ["value", "source_row"]].tolist() == [75.2, 2]
+    assert good.loc["GM0344", ["value", "source_row"]].tolist() == [77.0, 14565]
+    assert len(good) == 17341 and good.index.notna().all() and good.index.is_unique
 
 
 def test_unreadable_file_is_one_paragraph_and_nothing_is_written(tmp_path):
@@ -187,20 +193,6 @@ def test_ingest_without_register_keeps_cbs_codes_of_a_kwb_file(shared_data, tmp_
     assert table.loc[("a_inw", "WK034401"), "area_name"] == "Wijk 01 West"
     assert table.loc[("a_man", "BU03440111"), "value"] == "840.0"
     assert table.index.get_level_values("area_code").nunique() == 122 and "" not in table.index.get_level_values(1)
-
-
-@skip_without_shared
-@pytest.mark.realdata
-def test_ingest_without_register_keeps_the_padded_codes_of_a_national_file(shared_data, tmp_path):
-    out = tmp_path / "rivm.parquet"
-    assert main(["ingest", str(shared_data / "national/rivm-50090NED/2016_18+.xlsx"), "--out", str(out)]) == 0
-    table = pd.read_parquet(out)
-    good = table[table["source_indicator"] == "ErvarenGezondheidGoedZeerGoed"].set_index("area_code")
-    # written 'NL01      ', 'GM0344    ', 'WK034403  ' with '    75.2', '    77.0', '    63.5' in rows 2, 14565, 14592
-    assert good.loc["NL01", "value"] == 75.2 and good.loc["NL01", "source_row"] == 2
-    assert good.loc["GM0344", "value"] == 77.0 and good.loc["GM0344", "source_row"] == 14565
-    assert good.loc["WK034403", "value"] == 63.5
-    assert len(good) == 17341 and good.index.notna().all()
 
 
 def test_cbs_codes_kept_only_when_they_are_cbs_codes():
