@@ -9,6 +9,7 @@ rule analyse:
         catalogue=CATALOGUE_FILES,
     output:
         **ANALYSIS_FILES,
+        observations=PUBLISHED,
     log:
         f"{LOGS}/analyse.log",
     benchmark:

@@ -36,6 +36,8 @@ REGISTER = config["area_register"]
 WAREHOUSE = f"{PROCESSED}/warehouse.duckdb"
 ANALYSIS = f"{PROCESSED}/analysis"
 ANALYSIS_FILES = {table: f"{ANALYSIS}/{table}.parquet" for table in ANALYSIS_COLUMNS}
+# The current observations as published (disclosure control applied): the bundle, figures and report read these.
+PUBLISHED = f"{ANALYSIS}/published_observations.parquet"
 BUNDLE_FILES = {table: f"{REPORTS}/data/{table}.csv" for table in BUNDLE_TABLES} | {
     DICTIONARY: f"{REPORTS}/data/data-dictionary.csv"
 }

@@ -32,6 +32,7 @@ def figure_labels(wildcards, output):
 rule figures:
     input:
         **ANALYSIS_FILES,
+        published=PUBLISHED,
         db=WAREHOUSE,
         validation=VALIDATION,
         themes=f"{CATALOGUE}/themes.yaml",
@@ -62,6 +63,7 @@ rule figures:
 rule report:
     input:
         **ANALYSIS_FILES,
+        published=PUBLISHED,
         db=WAREHOUSE,
         validation=VALIDATION,
         figures=f"{REPORTS}/figures",
@@ -91,7 +93,7 @@ rule report:
 rule bundle:
     input:
         **ANALYSIS_FILES,
-        db=WAREHOUSE,
+        published=PUBLISHED,
         dictionary=workflow.source_path("../schemas/tables.yaml"),
     output:
         **BUNDLE_FILES,
@@ -101,7 +103,6 @@ rule bundle:
         f"{LOGS}/benchmarks/bundle.tsv"
     params:
         code=CODE,
-        min_cases=config["analysis"]["min_cases"],
     message:
         "Writing the data bundle (CSV for spreadsheets) and its data dictionary"
     script:

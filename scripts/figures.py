@@ -5,10 +5,11 @@ from wijkmonitor.canonical import ANALYSIS_COLUMNS
 from wijkmonitor.steps import draw_figures, run_rule
 
 smk = snakemake  # noqa: F821 (injected by Snakemake)
+tables = {t: smk.input[t] for t in ANALYSIS_COLUMNS} | {"observations": smk.input.published}
 run_rule(
     smk.log[0],
     lambda: draw_figures(
-        smk.input.db, {t: smk.input[t] for t in ANALYSIS_COLUMNS}, smk.input.validation, dict(smk.params.config),
+        smk.input.db, tables, smk.input.validation, dict(smk.params.config),
         smk.output.figures, smk.output.manifest,
     ),
 )

@@ -222,21 +222,6 @@ def test_derived_rate_is_numerator_over_denominator():
         ["WK000101", 2680 / 34910 * 1000, 2680, 34910, 1000.0]]  # secret numerator, zero denominator: none
 
 
-def test_disclosure_withholds_small_numbers_and_everything_derived():
-    from wijkmonitor.analysis import apply_disclosure
-
-    frame = figures([("x", "WK000101", 2023, 40.0, 9), ("x", "WK000102", 2023, 30.0, 10),
-                     ("x", "WK000103", 2023, 20.0, None)])
-    frame.loc[2, "count"] = 3  # a rate on 3 events
-    published, withheld = apply_disclosure(frame, 10)
-    assert withheld == 2
-    assert published["status"].tolist() == ["suppressed", "ok", "suppressed"]
-    assert published["value"].isna().tolist() == [True, False, True]
-    gaps = gap_to_city(pd.concat([published, figures([("x", "GM0001", 2023, 25.0, 500)])]),
-                       AREAS, pd.DataFrame({"id": ["x"], "polarity": ["neutral"]}), "GM0001")
-    assert gaps["area_code"].tolist() == ["WK000102"]  # nothing derived from a withheld figure
-
-
 def test_intervals_by_what_is_known():
     from wijkmonitor.analysis import add_intervals
     from wijkmonitor.stats.intervals import byar_interval, mean_t_interval, wilson_interval

@@ -7,7 +7,6 @@ from conftest import ROOT
 from wijkmonitor.bundle import (
     load_dictionary,
     neutralise,
-    published_observations,
     read_csv,
     write_csv,
 )
@@ -51,14 +50,3 @@ def test_the_dictionary_describes_exactly_the_bundled_columns():
         assert described["column"].tolist() == list(columns), table
         assert described["type"].tolist() == [TYPES[t] for t in columns.values()], table
     assert dictionary[["description_nl", "description_en"]].map(lambda d: isinstance(d, str) and len(d) > 10).all().all()
-
-
-def test_published_observations_withhold_small_numbers():
-    observations = pd.DataFrame({
-        "indicator_id": ["x", "x"], "area_code": ["WK1", "WK2"], "period": [2023, 2023], "value": [40.0, 30.0],
-        "status": ["ok", "ok"], "n": [9.0, 250.0], "source_file": ["f.csv", "f.csv"], "source_row": [2, 3],
-    })
-    published = published_observations(observations, 10)
-    assert list(published.columns) == list(OBSERVATION_COLUMNS)
-    assert published["status"].tolist() == ["suppressed", "ok"]
-    assert pd.isna(published["value"].iloc[0]) and published["value"].iloc[1] == 30.0

@@ -709,3 +709,80 @@ def test_sigkill_during_each_stage_leaves_no_partial_output_and_the_rerun_is_ide
         p.name: sha(baseline_dir / p.relative_to(workdir)) for p in outputs}
     assert len(outputs) == 1 + len(list((baseline_dir / "reports/figures").glob("*.svg"))) + len(
         list((baseline_dir / "reports/data").glob("*.csv")))
+
+
+# --------------------------------------------------------------------- disclosure control, end to end
+
+def withheld_and_attacker_intervals(workdir: Path, min_cases: int = 10) -> pd.DataFrame:
+    """Every figure the run withheld for itself (the source published it, on fewer than `min_cases`
+    cases), with the narrowest interval someone can derive for its cases from the published bundle
+    alone: observations.csv (counts, survey n, shares), gaps.csv (derived rates with their numerator and
+    denominator, subwijk sums, the n of register shares) and the area register, by the linear programme
+    of `disclosure.attacker_intervals`."""
+    from wijkmonitor.analysis import register_denominators
+    from wijkmonitor.bundle import read_csv
+    from wijkmonitor.disclosure import GROUP, KEY, Group, attacker_intervals, cases, children_of
+    from wijkmonitor.warehouse import CURRENT_IN_ORDER
+
+    con = duckdb.connect(str(workdir / "data/processed/warehouse.duckdb"), read_only=True)
+    truth, areas = con.execute(CURRENT_IN_ORDER).df(), con.execute("SELECT * FROM area").df()
+    indicators = con.execute("SELECT * FROM indicator").df()
+    con.close()
+    keyed = {"category": "string", "area_code": "string", "indicator_id": "string"}
+    observations = read_csv(workdir / "reports/data/observations.csv").astype(keyed)
+    gaps = read_csv(workdir / "reports/data/gaps.csv").astype(keyed)
+    # What the bundle publishes, per figure: value and n (gaps adds derived rates and subwijk sums).
+    published = observations[observations["status"] == "ok"][[*KEY, "value", "n", "status"]]
+    extra = gaps.merge(published[KEY], on=KEY, how="left", indicator=True)
+    extra = extra[extra["_merge"] == "left_only"][[*KEY, "value"]].assign(status="ok")
+    published = pd.concat([published, extra], ignore_index=True).assign(count=np.nan)
+    published = register_denominators(published, indicators)
+    published = pd.concat([published, cases(published, indicators)], axis=1)
+    # A published derived rate and its denominator give its numerator back.
+    numerators = gaps[gaps["count"].notna()].merge(
+        con_derived(workdir), left_on="indicator_id", right_on="id")[["numerator", "category", "area_code", "period",
+                                                                        "count"]]
+    numerators = numerators.rename(columns={"numerator": "indicator_id", "count": "cases"})
+    known = pd.concat([published.loc[published["family"].notna(), [*KEY, "cases"]], numerators], ignore_index=True)
+    # The figures withheld for themselves: published by the source, withheld in the bundle, few cases.
+    truth = truth[truth["status"] == "ok"].assign(count=np.nan, category=truth["category"].astype("string"))
+    truth = register_denominators(truth, indicators)
+    truth = pd.concat([truth.reset_index(drop=True), cases(truth, indicators).reset_index(drop=True)], axis=1)
+    small = truth[truth["family"].notna() & (truth["cases"] < min_cases)
+                  & ((truth["cases"] > 0) | (truth["family"] == "survey"))]
+    withheld = observations.loc[observations["status"] == "suppressed", KEY]
+    targets = small.merge(withheld, on=KEY)[KEY]
+    children = children_of(areas)
+    rows = []
+    for group_key, group_targets in targets.groupby(GROUP, dropna=False):
+        mine = known.merge(pd.DataFrame([group_key], columns=GROUP).astype({"category": "string"}), on=GROUP)
+        group = Group(cases=dict(zip(mine["area_code"], mine["cases"].astype(float), strict=False)),
+                      withheld=set(), primary=set(group_targets["area_code"]))
+        for area, (low, high) in attacker_intervals(group, children).items():
+            rows.append(dict(zip(GROUP, group_key, strict=True)) | {"area_code": area, "low": low, "high": high})
+    return pd.DataFrame(rows, columns=[*GROUP, "area_code", "low", "high"]), gaps
+
+
+def con_derived(workdir: Path) -> pd.DataFrame:
+    from wijkmonitor.catalogue import Catalogue
+
+    return Catalogue.load(ROOT / "catalogue").derived
+
+
+@pytest.mark.parametrize("run", ["demo_run", "open_run"])
+def test_no_withheld_figure_can_be_derived_from_what_is_published(run, request):
+    workdir = request.getfixturevalue(run)
+    workdir = workdir[0] if isinstance(workdir, tuple) else workdir
+    intervals, gaps = withheld_and_attacker_intervals(workdir)
+    assert len(intervals) > 0, "the run withholds figures, so the audit has something to check"
+    width = intervals["high"] - intervals["low"]
+    narrow = intervals[width < 10 - 1e-6]
+    assert narrow.empty, narrow.head(10).to_string()
+    # Not one withheld figure has a value in an analysis table, and the report reads the same published table.
+    keys = intervals[["indicator_id", "category", "area_code", "period"]]
+    assert keys.merge(gaps, on=["indicator_id", "category", "area_code", "period"]).empty
+    published = pd.read_parquet(workdir / "data/processed/analysis/published_observations.parquet").astype(
+        {"category": "string"})
+    shown = keys.astype({"category": "string"}).merge(published, on=["indicator_id", "category", "area_code",
+                                                                      "period"])
+    assert (shown["status"] == "suppressed").all() and shown["value"].isna().all()

@@ -16,10 +16,10 @@ from .canonical import (
     INEQUALITY_COLUMNS,
     OK,
     PROJECTIONS_COLUMNS,
-    SUPPRESSED,
     TRENDS_COLUMNS,
     typed_frame,
 )
+from .disclosure import protect, publish
 
 # gap_trend values
 WIDENING, NARROWING, NO_CHANGE = "widening", "narrowing", "no_significant_change"
@@ -262,21 +262,6 @@ def derive_rates(observations: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFr
             "kind": getattr(spec, "kind", "rate"),
         }))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*FIGURE_KEYS, "value"])
-
-
-def apply_disclosure(figures: pd.DataFrame, min_cases: int) -> tuple[pd.DataFrame, int]:
-    """Figures based on fewer than `min_cases` cases (the count of a rate, else the respondents n)
-    are not published: their value is removed and status set to suppressed, so that nothing
-    derived from them (gaps, spread, trends, index) can use them. Returns (figures, number removed)."""
-    cases = figures["count"].fillna(figures["n"])
-    small = (figures["status"] == OK) & cases.notna() & (cases < min_cases)
-    figures = figures.copy()
-    figures.loc[small, "value"] = np.nan
-    figures.loc[small, "status"] = SUPPRESSED
-    for column in ("source_ci_low", "source_ci_high"):  # an interval would bound the withheld figure
-        if column in figures:
-            figures.loc[small, column] = np.nan
-    return figures, int(small.sum())
 
 
 def add_intervals(figures: pd.DataFrame, units: dict[str, str], design_effect: dict[str, float],
@@ -928,7 +913,13 @@ def run_analysis(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd
     figures["category"] = figures["category"].astype("string")
     figures = add_subwijk_counts(figures, areas)
     figures = register_denominators(figures, indicators)
-    figures, withheld = apply_disclosure(figures, settings["min_cases"])
+    figures = protect(figures, indicators, areas, derived, settings["min_cases"])
+    withheld = int(figures["disclosure"].notna().sum())
+    published = publish(observations, figures)
+    # The n of register shares again, now from published counts only (a withheld count stays withheld).
+    register = figures["n_source"].isin(list(DENOMINATOR_COUNTS))
+    figures.loc[register, ["n", "n_source"]] = np.nan
+    figures = register_denominators(figures, indicators)
     figures = add_intervals(figures, units, settings["design_effect"], 0.95)
     wide_998 = add_intervals(figures.drop(columns=["ci_low", "ci_high", "ci_method"]), units,
                              settings["design_effect"], 0.998)
@@ -956,4 +947,4 @@ def run_analysis(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd
               "convergence": convergence,
               "projections": projections, "composite": composite}
     summary = {name: len(table) for name, table in tables.items()} | {"withheld_small_numbers": withheld}
-    return tables, summary
+    return tables | {"observations": published}, summary

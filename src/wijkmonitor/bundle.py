@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .canonical import ANALYSIS_COLUMNS, OBSERVATION_COLUMNS, OK, typed_frame
+from .canonical import ANALYSIS_COLUMNS, OBSERVATION_COLUMNS, typed_frame
 from .errors import ConfigError
 
 BUNDLE_TABLES = ("observations", *ANALYSIS_COLUMNS)
@@ -60,24 +60,18 @@ def load_dictionary(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=DICTIONARY_COLUMNS)
 
 
-def published_observations(observations: pd.DataFrame, min_cases: int) -> pd.DataFrame:
-    """The current observations as the bundle publishes them: figures on fewer than `min_cases`
-    respondents lose their value (status suppressed), as in the analysis, and with it the source's
-    interval (ci_low, ci_high), which would reveal it; sorted for stable bytes."""
-    from .analysis import apply_disclosure
-
-    published, _ = apply_disclosure(observations.assign(count=float("nan")), min_cases)
-    published = typed_frame(published, OBSERVATION_COLUMNS)
-    withheld = published["status"] != OK
-    published.loc[withheld, ["ci_low", "ci_high"]] = pd.NA
+def sorted_observations(observations: pd.DataFrame) -> pd.DataFrame:
+    """The published observations (disclosure control applied by the analysis step) in canonical
+    columns, sorted for stable bytes."""
+    published = typed_frame(observations, OBSERVATION_COLUMNS)
     return published.sort_values(["indicator_id", "area_code", "category", "period", "source_file", "source_row"],
                                  na_position="first").reset_index(drop=True)
 
 
-def write_bundle(observations: pd.DataFrame, analysis: dict[str, pd.DataFrame], dictionary: pd.DataFrame,
-                 min_cases: int, outputs: dict[str, str]) -> dict[str, int]:
-    """Write every bundle table and the dictionary to `outputs` (table name -> path); rows per table."""
-    tables = {"observations": published_observations(observations, min_cases), **analysis}
+def write_bundle(tables: dict[str, pd.DataFrame], dictionary: pd.DataFrame, outputs: dict[str, str]) -> dict[str, int]:
+    """Write every bundle table (`tables`: the published observations and the analysis tables) and the
+    dictionary to `outputs` (table name -> path); rows per table."""
+    tables = tables | {"observations": sorted_observations(tables["observations"])}
     counts = {}
     for name in BUNDLE_TABLES:
         write_csv(tables[name], outputs[name])

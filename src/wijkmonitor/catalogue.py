@@ -16,11 +16,14 @@ from .errors import ConfigError
 POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
 INDICATOR_COLUMNS = [
     "id", "label_nl", "label_en", "theme", "unit", "polarity", "source", "definition", "definition_nl",
-    "denominator", "estimate", "catalogued",
+    "denominator", "estimate", "disclosure", "catalogued",
 ]
 # How a figure is made: `direct` (counted or surveyed; the default) or `model` (a model-based small-area
 # estimate, e.g. RIVM/CBS 50090NED): without published margins such figures get no test at all.
 ESTIMATES = ("direct", "model")
+# Whether the frequency rule of disclosure control applies to a count or to a register share's numerator
+# (`frequency`, the default: counts of persons or households) or not (`none`: dwellings, businesses, cars).
+DISCLOSURE_RULES = ("frequency", "none")
 _REQUIRED = ("id", "label_nl", "label_en", "theme", "unit", "polarity", "source_keys")
 DERIVED_COLUMNS = ["id", "numerator", "denominator", "per", "kind"]
 # A derived figure is a `rate` (events per population: Poisson, Byar's interval) or a `share` (persons of
@@ -166,10 +169,11 @@ class Catalogue:
             defaults = content.get("defaults") or {}
             for i, entry in enumerate(content.get("indicators", []), start=1):
                 where = {"file": str(path), "hint": f"(indicator number {i})"}
-                entry = {"estimate": "direct"} | defaults | entry
-                if entry["estimate"] not in ESTIMATES:
-                    raise ConfigError(f"indicator {entry.get('id')!r} has estimate {entry['estimate']!r}; use one of "
-                                      f"{', '.join(ESTIMATES)}.", **where)
+                entry = {"estimate": "direct", "disclosure": "frequency"} | defaults | entry
+                for key, allowed in (("estimate", ESTIMATES), ("disclosure", DISCLOSURE_RULES)):
+                    if entry[key] not in allowed:
+                        raise ConfigError(f"indicator {entry.get('id')!r} has {key} {entry[key]!r}; use one of "
+                                          f"{', '.join(allowed)}.", **where)
                 spec = entry.get("derived")
                 missing = [k for k in _REQUIRED if not entry.get(k) and not (spec and k == "source_keys")]
                 if missing:

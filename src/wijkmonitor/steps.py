@@ -227,8 +227,8 @@ def analyse(db_path: str, catalogue_dir: str, city_code: str, settings: dict, la
                                    settings, last_period, bounds)
     log.info("analysis: %s", ", ".join(f"{name} {n}" for name, n in summary.items()))
     if summary["withheld_small_numbers"]:
-        log.info("analysis: %d figure(s) based on fewer than %d cases withheld (disclosure control)",
-                 summary["withheld_small_numbers"], settings["min_cases"])
+        log.info("analysis: %d figure(s) withheld (disclosure control: fewer than %d cases, and the figures "
+                 "they could be recomputed from)", summary["withheld_small_numbers"], settings["min_cases"])
     for name, path in outputs.items():
         write_parquet(tables[name], path)
 
@@ -283,17 +283,11 @@ def write_report(db_path: str, analysis: dict[str, str], validation: str, manife
 
 # ---------------------------------------------------------------------- data bundle
 
-def data_bundle(db_path: str, analysis: dict[str, str], dictionary_path: str, min_cases: int,
-                outputs: dict[str, str]) -> None:
-    """The observations and analysis tables as CSV for spreadsheets, with their data dictionary."""
+def data_bundle(tables: dict[str, str], dictionary_path: str, outputs: dict[str, str]) -> None:
+    """The published observations and the analysis tables (`tables`: name -> parquet path) as CSV for
+    spreadsheets, with their data dictionary."""
     from .bundle import load_dictionary, write_bundle
-    from .warehouse import CURRENT_IN_ORDER, connect_read_only
 
-    con = connect_read_only(db_path)
-    try:
-        observations = con.execute(CURRENT_IN_ORDER).df()
-    finally:
-        con.close()
-    tables = {name: pd.read_parquet(path) for name, path in analysis.items()}
-    counts = write_bundle(observations, tables, load_dictionary(dictionary_path), min_cases, outputs)
+    frames = {name: pd.read_parquet(path) for name, path in tables.items()}
+    counts = write_bundle(frames, load_dictionary(dictionary_path), outputs)
     log.info("data bundle: %s", ", ".join(f"{name} {n} rows" for name, n in counts.items()))

@@ -28,7 +28,7 @@ CREATE TABLE unit (
 CREATE TABLE indicator (
     id VARCHAR PRIMARY KEY, label_nl VARCHAR NOT NULL, label_en VARCHAR, theme VARCHAR,
     unit VARCHAR, polarity VARCHAR NOT NULL, source VARCHAR, definition VARCHAR, definition_nl VARCHAR,
-    denominator VARCHAR, estimate VARCHAR, catalogued BOOLEAN NOT NULL
+    denominator VARCHAR, estimate VARCHAR, disclosure VARCHAR, catalogued BOOLEAN NOT NULL
 );
 CREATE TABLE source_file (
     path VARCHAR PRIMARY KEY, source_id VARCHAR NOT NULL, vintage VARCHAR, priority INTEGER NOT NULL,

@@ -14,7 +14,7 @@ from ..analysis import HEADLINE_CATEGORIES, SPREAD_UNITS
 from ..catalogue import Catalogue
 from ..errors import ConfigError
 from ..i18n import Language
-from ..warehouse import CURRENT_IN_ORDER, connect_read_only
+from ..warehouse import connect_read_only
 
 RATE_UNITS = {"percent", "rating", "per_100_inhabitants", "per_1000_inhabitants", "per_household",
               "average", "euro_1000"}
@@ -81,18 +81,18 @@ class RunData:
 
 
 def load_run(db_path: str, analysis: dict[str, str], validation_path: str, lang: str = "nl") -> RunData:
-    """The warehouse tables, the analysis tables (`analysis`: table name -> parquet path) and the
-    validation results the report reads; labels in the report's language."""
+    """The warehouse's register tables, the published observations and the analysis tables (`analysis`:
+    table name -> parquet path, with `observations`: the analysis step's published observations, so
+    that no withheld figure reaches a page) and the validation results; labels in the report's language."""
     con = connect_read_only(db_path)
     try:
         frames = {t: con.execute(f"SELECT * FROM {t}").df()  # noqa: S608 (fixed table names)
                   for t in ("area", "indicator", "unit", "source_file", "quarantine")}
-        observations = con.execute(CURRENT_IN_ORDER).df()
     finally:
         con.close()
     return RunData(
         areas=frames["area"], indicators=frames["indicator"], units=frames["unit"],
-        observations=observations, source_files=frames["source_file"].sort_values("path"),
+        source_files=frames["source_file"].sort_values("path"),
         validation=json.loads(Path(validation_path).read_text(encoding="utf-8")),
         quarantine=frames["quarantine"].sort_values(["source_file", "source_row"]),
         **{table: pd.read_parquet(path) for table, path in analysis.items()}, lang=Language(lang),
