@@ -325,7 +325,7 @@ def test_step_logs_hold_the_runs_own_lines_not_library_noise(demo_run):
     of registering functions and temporary folders per validation) stays out."""
     workdir, _, _ = demo_run
     validate_log = (workdir / "logs" / "validate.log").read_text(encoding="utf-8").splitlines()
-    assert validate_log == ["INFO validation: 23 of 23 checks passed"]
+    assert validate_log == ["INFO validation: 24 of 24 checks passed"]
     for log in (workdir / "logs").glob("*.log"):
         text = log.read_text(encoding="utf-8")
         assert "Skipping registering function" not in text and "ephemeral docs site" not in text, log.name

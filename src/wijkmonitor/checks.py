@@ -19,6 +19,11 @@ from .warehouse import connect_read_only
 
 CRITICAL, WARNING = "critical", "warning"
 MAX_EXAMPLES = 5
+# The unit whose values are counted (inhabitants, dwellings): whole numbers. A count of 1.25 is a
+# misread (`1,250` read with a decimal comma), not a figure.
+COUNT_UNIT = "count"
+# How far from a whole number a count may lie and still be one (float noise of sums, not 1.25).
+WHOLE_TOLERANCE = 1e-9
 
 
 @dataclass
@@ -32,12 +37,15 @@ class Check:
 
 
 def observation_frame_for_checks(con) -> pd.DataFrame:
-    """Observations with their unit and a key column, as GX validates them."""
+    """Observations with their unit and a key column, as GX validates them; `nearest_whole` is the
+    value rounded to a whole number (the value itself when it is one, within float noise)."""
     frame = con.execute(
-        """
+        f"""
         SELECT o.*, i.unit, i.catalogued,
                concat_ws(' | ', o.indicator_id, o.area_code, coalesce(o.category, ''),
-                         o.period::VARCHAR, o.source_id, coalesce(o.vintage, '')) AS observation_key
+                         o.period::VARCHAR, o.source_id, coalesce(o.vintage, '')) AS observation_key,
+               CASE WHEN abs(o.value - round(o.value)) <= {WHOLE_TOLERANCE} * greatest(1, abs(o.value))
+                    THEN o.value ELSE round(o.value) END AS nearest_whole
         FROM observation o LEFT JOIN indicator i ON i.id = o.indicator_id
         ORDER BY o.source_file, o.source_row, o.indicator_id
         """
@@ -111,6 +119,16 @@ def build_checks(con, first_period: int, last_period: int) -> list[Check]:
                 severity=CRITICAL),
             f"values in {label_en} are {en}", f"waarden in {label_nl} liggen {nl}",
         ))
+    count = next(((label_en, label_nl) for unit_id, label_en, label_nl, *_ in units if unit_id == COUNT_UNIT), None)
+    if count is not None:
+        checks.append(Check(
+            "observation",
+            gxe.ExpectColumnPairValuesToBeEqual(
+                column_A="value", column_B="nearest_whole", ignore_row_if="either_value_is_missing",
+                row_condition=f'unit == "{COUNT_UNIT}" and status == "{OK}"', condition_parser="pandas",
+                severity=CRITICAL),
+            f"values in {count[0]} (counts) are whole numbers", f"waarden in {count[1]} (tellingen) zijn gehele getallen",
+        ))
     checks += [
         Check("observation", gxe.ExpectColumnValuesToBeInSet(column="indicator_id", value_set=catalogued,
                                                              severity=WARNING),
@@ -146,7 +164,7 @@ def _examples(check: Check, frame: pd.DataFrame, result: dict) -> list[Problem]:
             continue
         seen.add(key)
         if check.table == "observation":
-            shown = ", ".join(f"{c} = {row[c].item() if hasattr(row[c], 'item') else row[c]!r}" for c in columns)
+            shown = ", ".join(f"{c} = {_quoted(row[c])}" for c in columns)
             problems.append(Problem(
                 file=row["source_file"], row=int(row["source_row"]) if pd.notna(row["source_row"]) else None,
                 column=row["source_column"],
@@ -154,8 +172,24 @@ def _examples(check: Check, frame: pd.DataFrame, result: dict) -> list[Problem]:
             ))
         else:
             problems.append(Problem(file=None, row=None, column=None,
-                                    detail=f"{check.table} row {index}: " + ", ".join(f"{k}={row[k]!r}" for k in row.index[:4])))
+                                    detail=f"{check.table} row {index}: " + ", ".join(f"{k}={_quoted(row[k])}"
+                                                                                      for k in row.index[:4])))
     return problems
+
+
+def _quoted(value: object) -> str:
+    """A value as an example shows it: a number as a number, text between quotes exactly as it is
+    written (no escapes: `back\\slash` and `'s-Gravenland` keep their backslash and quote)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    return f"'{value}'" if isinstance(value, str) else str(value)
+
+
+def _rendered(problem: Problem) -> str:
+    """`file, row 3, column 'x': detail`, the column named literally (Problem.render escapes it)."""
+    parts = [p for p in (problem.file, f"row {problem.row}" if problem.row is not None else None,
+                         f"column {_quoted(problem.column)}" if problem.column else None) if p]
+    return f"{', '.join(parts)}: {problem.detail}" if parts else problem.detail
 
 
 def validate_warehouse(db_path: str, first_period: int, last_period: int) -> dict:
@@ -208,7 +242,7 @@ def validate_warehouse(db_path: str, first_period: int, last_period: int) -> dic
                 "success": bool(result.success),
                 "element_count": int(details.get("element_count", len(frame)) or 0),
                 "unexpected_count": int(details.get("unexpected_count", 0) or 0),
-                "examples": [p.render() for p in problems],
+                "examples": [_rendered(p) for p in problems],
                 "exception": (result.exception_info or {}).get("exception_message") if not result.success else None,
             })
     failed = [r for r in results if not r["success"]]

@@ -45,11 +45,11 @@ def parse_cell(text: object, *, decimal: str = ".") -> tuple[float | None, str]:
         cleaned = cleaned[:-1]
     if decimal == ",":
         # Dutch: "1.600" is sixteen hundred, "18,2" is eighteen point two.
-        if re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?", cleaned):
+        if re.fullmatch(_THOUSANDS[","], cleaned):
             cleaned = cleaned.replace(".", "")
         cleaned = cleaned.replace(",", ".")
     else:
-        if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", cleaned):
+        if re.fullmatch(_THOUSANDS["."], cleaned):
             cleaned = cleaned.replace(",", "")
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", cleaned):
         raise CellError(f"{raw!r} is not a number or a known missing marker (. x - ? or empty)")
@@ -95,20 +95,63 @@ _NUMBER_POINT = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
 # Numbers that need no cleaning before they are read: with decimal "." any number in point
 # notation; with decimal "," only those without "." or "," (every other needs the Dutch rules).
 _PLAIN_NUMBER = {".": _NUMBER_POINT, ",": r"[+-]?\d+([eE][+-]?\d+)?"}
+# A number with thousands separators under each decimal convention (`1.234.567,5`, `1,234,567.5`). A
+# group of three digits after a leading 0 (`0.250`) is never a thousands group.
+_THOUSANDS = {",": r"[+-]?[1-9]\d{0,2}(\.\d{3})+(,\d+)?", ".": r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?"}
 _MARKER_TEXT = pa.array(list(MARKERS), type=pa.large_string())
+
+# The decimal notation a number cell shows, once stripped of spaces, `%` and the unicode minus:
+# NO_MARK  no `.` or `,` (`12`, `1e3`);
+# COMMA    readable only with a decimal comma (`12,5`, `0,250`, `1.250,5`, `1.250.000`);
+# POINT    readable only with a decimal point (`12.5`, `0.250`, `1,250.5`, `1,250,000`);
+# AMBIGUOUS one `.` or `,` before exactly three digits (`1.250`, `1,250`): a thousands separator
+#          (1250) or a decimal (1.25), decided only by a known convention.
+# UNSEEN marks the cells parse_notation read as plain point-notation numbers without telling them
+# apart (POINT, AMBIGUOUS or NO_MARK: never COMMA); check_notation classifies them when it must.
+NO_MARK, COMMA, POINT, AMBIGUOUS, UNSEEN = 0, 1, 2, 3, 4
+NOTATIONS = {COMMA: "decimal comma", POINT: "decimal point"}
+_MARKS = {",": COMMA, ".": POINT}
+_AMBIGUOUS_NOTATION = r"[+-]?[1-9]\d{0,2}[.,]\d{3}"
+_COMMA_NOTATION = r"[+-]?((\d+,\d*|,\d+)([eE][+-]?\d+)?|\d{1,3}(\.\d{3}){2,}(,\d*)?|\d{1,3}(\.\d{3})+,\d*)"
+_POINT_NOTATION = r"[+-]?((\d+\.\d*|\.\d+)([eE][+-]?\d+)?|\d{1,3}(,\d{3}){2,}(\.\d*)?|\d{1,3}(,\d{3})+\.\d*)"
+
+
+def _strip_number(text: pd.Series) -> pd.Series:
+    """Stripped cells without unicode minus, spaces and a trailing `%`: the number as written."""
+    cleaned = text.str.replace("\u2212", "-", regex=False).str.replace(r"[\s\u00a0]", "", regex=True)
+    return cleaned.str.removesuffix("%")
 
 
 def _clean_numbers(text: pd.Series, decimal: str) -> pd.Series:
     """Stripped cells as point-notation number text: unicode minus, spaces, `%` and thousands
     separators removed, a decimal comma made a point. Cells that are no number stay no number."""
-    cleaned = text.str.replace("\u2212", "-", regex=False).str.replace(r"[\s\u00a0]", "", regex=True)
-    cleaned = cleaned.str.removesuffix("%")
+    cleaned = _strip_number(text)
     if decimal == ",":
-        thousands = cleaned.str.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?").fillna(False)
+        thousands = cleaned.str.fullmatch(_THOUSANDS[","]).fillna(False)
         cleaned = cleaned.where(~thousands, cleaned.str.replace(".", "", regex=False))
         return cleaned.str.replace(",", ".", regex=False)
-    thousands = cleaned.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?").fillna(False)
+    thousands = cleaned.str.fullmatch(_THOUSANDS["."]).fillna(False)
     return cleaned.where(~thousands, cleaned.str.replace(",", "", regex=False))
+
+
+def _notation(cleaned: pd.Series) -> np.ndarray:
+    """NO_MARK, COMMA, POINT or AMBIGUOUS for each cell cleaned by _strip_number."""
+    kinds = np.full(len(cleaned), NO_MARK, dtype=np.int8)
+    marked = cleaned.str.contains(r"[.,]", regex=True).to_numpy(dtype=bool, na_value=False)
+    if not marked.any():
+        return kinds
+    text = cleaned[marked]
+    found = np.full(len(text), NO_MARK, dtype=np.int8)
+    for kind, pattern in ((POINT, _POINT_NOTATION), (COMMA, _COMMA_NOTATION), (AMBIGUOUS, _AMBIGUOUS_NOTATION)):
+        found[text.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)] = kind  # AMBIGUOUS wins
+    kinds[marked] = found
+    return kinds
+
+
+def notation_of(cells: pd.Series) -> np.ndarray:
+    """The notation (NO_MARK, COMMA, POINT, AMBIGUOUS) of each text cell; markers and empty cells
+    are NO_MARK. For cells read one by one (parse_cell), to check them with check_notation."""
+    return _notation(_strip_number(cells.astype("string").fillna("").str.strip()))
 
 
 def _floats(numbers: pd.api.extensions.ExtensionArray) -> np.ndarray:
@@ -117,13 +160,10 @@ def _floats(numbers: pd.api.extensions.ExtensionArray) -> np.ndarray:
     return pc.cast(pa.array(numbers, type=pa.large_string()), pa.float64()).to_numpy(zero_copy_only=False)
 
 
-def parse_series(cells: pd.Series, *, decimal: str = ".") -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Vectorised parse_cell for text cells.
-
-    Returns (value, status, bad) where `bad` is a boolean mask of cells that are neither a
-    number nor a marker; the caller reports them with their row and column. Cells that are plain
-    numbers (`76.1` once stripped) are read at once; only the others are cleaned first.
-    """
+def parse_notation(cells: pd.Series, *, decimal: str = ".") -> tuple[pd.Series, pd.Series, pd.Series, np.ndarray]:
+    """parse_series, and the notation of each cell (NO_MARK, COMMA, POINT, AMBIGUOUS or UNSEEN) for
+    check_notation. Cells that are plain numbers (`76.1` once stripped) are read at once and, with
+    decimal ".", left UNSEEN; only the others are cleaned and classified."""
     text = cells.astype("string").fillna("").str.strip()
     # Each cell's position among the markers (null: no marker) picks its status; OK for the others.
     marker = pc.index_in(pa.array(text.array, type=pa.large_string()), value_set=_MARKER_TEXT)
@@ -133,32 +173,145 @@ def parse_series(cells: pd.Series, *, decimal: str = ".") -> tuple[pd.Series, pd
     numeric = text.str.fullmatch(_PLAIN_NUMBER[decimal]).to_numpy(dtype=bool, na_value=False)
     values = np.full(len(text), np.nan)
     values[numeric] = _floats(text.array[numeric])
+    # With decimal ",", plain numbers have no `.` or `,`; with ".", they may (76.1, 1.250).
+    notation = np.where(numeric, UNSEEN if decimal == "." else NO_MARK, NO_MARK).astype(np.int8)
     rest = ~numeric & ~is_marker
     if rest.any():
-        cleaned = _clean_numbers(text[rest], decimal)
+        stripped = _strip_number(text[rest])
+        notation[rest] = _notation(stripped)
+        cleaned = _clean_numbers(stripped, decimal)
         readable = cleaned.str.fullmatch(_NUMBER_POINT).to_numpy(dtype=bool, na_value=False)
         at = np.flatnonzero(rest)[readable]
         values[at] = _floats(cleaned.array[readable])
         numeric[at] = True
     value = pd.Series(pd.arrays.FloatingArray(values, ~numeric), index=text.index)
     bad = pd.Series(~is_marker & ~numeric, index=text.index, dtype="boolean")
+    return value, status, bad, notation
+
+
+def parse_series(cells: pd.Series, *, decimal: str = ".") -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Vectorised parse_cell for text cells.
+
+    Returns (value, status, bad) where `bad` is a boolean mask of cells that are neither a
+    number nor a marker; the caller reports them with their row and column. Cells that are plain
+    numbers (`76.1` once stripped) are read at once; only the others are cleaned first. Each cell
+    is read on its own; parse_long_cells (or parse_notation with check_notation) also checks that
+    each column keeps to one decimal notation.
+    """
+    value, status, bad, _ = parse_notation(cells, decimal=decimal)
     return value, status, bad
 
 
+def _described(text: str, kind: int) -> str:
+    """`decimal comma`, or for a cell with thousands separators only (`1.250.000`) what they imply."""
+    mark, thousands = (",", ".") if kind == COMMA else (".", ",")
+    if mark in text:
+        return NOTATIONS[kind]
+    return f"{thousands!r} as thousands separator, so a {NOTATIONS[kind]}"
+
+
+def _shown(number: str) -> str:
+    """A number's text without trailing zeros after the point: `1.250` -> `1.25`, `1250`."""
+    return number.rstrip("0").rstrip(".") if "." in number else number
+
+
+def _readings(cell: str) -> tuple[str, str]:
+    """(as thousands separator, as decimal) of an AMBIGUOUS cell: `1.250` -> ('1250', '1.25')."""
+    number = _strip_number(pd.Series([cell], dtype="string")).iloc[0]
+    return number.replace(".", "").replace(",", ""), _shown(number.replace(",", "."))
+
+
+def check_notation(long: pd.DataFrame, notation: np.ndarray, path: str | Path, column_field: str,
+                   *, decimal: str | None) -> np.ndarray:
+    """Refuse a column (`column_field`) whose cells mix decimal notations, and an AMBIGUOUS cell
+    (`1.250`, `1,250`) that no known convention decides. Returns, per cell, whether its column is
+    read with a decimal point (else with a decimal comma).
+
+    `decimal` is the convention the format declares ("," or "."), or None when it declares none.
+    A column reads its AMBIGUOUS cells by the notation its other cells show (COMMA or POINT), else
+    by the declared one; a column whose cells show one notation while the format declares the
+    other cannot decide them and is refused, as is one with neither. `long` holds `cell`,
+    `source_row` and `column_field`; `notation` comes from parse_notation or notation_of.
+    """
+    declared = _MARKS.get(decimal, NO_MARK)
+    other = POINT if declared == COMMA else COMMA
+    if declared != NO_MARK and not (notation == other).any():
+        # No cell shows the other notation (UNSEEN cells are never COMMA): no mix, and every
+        # AMBIGUOUS cell is read by the declared convention, as parse_notation read it.
+        return np.full(len(notation), declared == POINT)
+    unseen = notation == UNSEEN
+    if unseen.any():
+        notation = notation.copy()
+        notation[unseen] = notation_of(long["cell"][unseen])
+    columns, names = pd.factorize(long[column_field].astype("string").fillna(""))
+    has = {kind: np.bincount(columns[notation == kind], minlength=len(names)) > 0 for kind in (COMMA, POINT)}
+    mixed = np.flatnonzero(has[COMMA] & has[POINT])
+    if len(mixed):
+        column = mixed[0]
+        # The first cell of each notation in that column, in row order.
+        cells = sorted(((long.iloc[np.flatnonzero((columns == column) & (notation == kind))[0]], kind)
+                        for kind in (COMMA, POINT)), key=lambda pair: int(pair[0]["source_row"]))
+        shown = ", ".join(f"row {int(cell['source_row'])} has {strip_cell(cell['cell'])!r} "
+                          f"({_described(strip_cell(cell['cell']), kind)})" for cell, kind in cells)
+        raise ReaderError(
+            f"mixes decimal notations: {shown}; a column is written in one notation.",
+            file=str(path), row=int(cells[1][0]["source_row"]), column=str(names[column]),
+            hint="Correct the cell written in the other notation, or download or export the file again.",
+        )
+    shows = np.where(has[COMMA], COMMA, np.where(has[POINT], POINT, NO_MARK))
+    mark = np.where(shows != NO_MARK, shows, declared)
+    ambiguous = notation == AMBIGUOUS
+    undecided = ambiguous & ((mark[columns] == NO_MARK) | ((shows[columns] != NO_MARK) & (declared != NO_MARK)
+                                                         & (shows[columns] != declared)))
+    if undecided.any():
+        at = int(np.flatnonzero(undecided)[0])
+        cell, column = long.iloc[at], columns[at]
+        text = strip_cell(cell["cell"])
+        thousands, decimals = _readings(text)
+        sep = "comma" if "," in text else "point"
+        if shows[column] == NO_MARK:
+            why = "no other cell of this column shows which notation it uses, and the format declares none."
+        else:
+            kind = int(shows[column])
+            first = long.iloc[np.flatnonzero((columns == column) & (notation == kind))[0]]
+            why = (f"this format writes a {NOTATIONS[declared]}, but row {int(first['source_row'])} of this column "
+                   f"has {strip_cell(first['cell'])!r} ({_described(strip_cell(first['cell']), kind)}).")
+        raise ReaderError(
+            f"{text!r} could be {thousands} (thousands separator) or {decimals} (decimal {sep}); {why}",
+            file=str(path), row=int(cell["source_row"]), column=str(names[column]),
+            hint="Write the figures of this column without thousands separators and in one notation "
+                 "(or store them as numbers in the workbook), then read the file again.",
+        )
+    return mark[columns] == POINT
+
+
 def parse_long_cells(long: pd.DataFrame, path: str | Path, column_field: str,
-                     *, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
-    """(value, status) of a melted table's `cell` column; the first cell that is neither a number
-    nor a marker ends the read with its row (`source_row`) and column (`column_field`)."""
-    value, status, bad = parse_series(long["cell"], decimal=decimal)
+                     *, decimal: str | None = ".") -> tuple[pd.Series, pd.Series]:
+    """(value, status) of a melted table's `cell` column. A column (`column_field`) that mixes
+    decimal notations, or holds a cell like `1.250` that no known convention decides, is refused
+    (check_notation); so is the first cell that is neither a number nor a marker, with its row
+    (`source_row`) and column. `decimal` None: the format declares no decimal separator, and each
+    column is read by the notation its own cells show."""
+    value, status, bad, notation = parse_notation(long["cell"], decimal=decimal or ",")
+    point = check_notation(long, notation, path, column_field, decimal=decimal)
+    if decimal is None and point.any():
+        # Read first with a decimal comma; the columns that show a decimal point again with one.
+        point_value, _, point_bad, _ = parse_notation(long["cell"][point], decimal=".")
+        value, bad = value.copy(), bad.copy()
+        value[point], bad[point] = point_value.array, point_bad.array
+    refuse_bad_cell(long, bad, path, column_field)
+    return value, status
+
+
+def refuse_bad_cell(long: pd.DataFrame, bad: pd.Series, path: str | Path, column_field: str) -> None:
+    """Refuse the first cell of `long` that `bad` marks, with its row (`source_row`) and column."""
     if bad.any():
-        first = long[bad].iloc[0]
+        first = long[bad.to_numpy(dtype=bool, na_value=False)].iloc[0]
         raise ReaderError(
             f"{first['cell']!r} is not a number or a known missing marker (. x - ? or empty).",
             file=str(path), row=int(first["source_row"]), column=str(first[column_field]),
             hint="Correct the cell in the export, or download the file again.",
         )
-    return value, status
-
 
 def stack_cells(body: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """One row per cell of `columns`, column after column as `body.melt(value_vars=columns)` gives

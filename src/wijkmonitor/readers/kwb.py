@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..canonical import ReadResult, read_frame
 from ..errors import ReaderError
-from .common import CBS_CODE_PATTERN, parse_long_cells, years_in
+from .common import CBS_CODE_PATTERN, COMMA, notation_of, parse_long_cells, years_in
 from .excel import read_sheet
 from .sample import Sample
 
@@ -50,9 +50,6 @@ LEVELS = {
 }
 # The kwb year in a file or sheet name: the year right after `kwb` or `buurten` (kwb-2009-versie-2014-06-01.xls).
 _KWB_YEAR = re.compile(r"(?:kwb|buurten)[\s_-]*((?:19|20)\d\d)(?!\d)", re.IGNORECASE)
-# Text cells with a decimal comma (older .xls files store some figures as text: "5,0").
-_DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d{1,2}\s*$")
-_AMBIGUOUS_COMMA = re.compile(r"^\s*[+-]?\d{1,3},\d{3}\s*$")
 
 
 def is_region_column(name: str) -> bool:
@@ -154,22 +151,6 @@ def area_codes(body: pd.DataFrame, code_column: str, level_column: str, path: st
     return codes, how
 
 
-def _decimal_commas(long: pd.DataFrame, path: str | Path) -> tuple[pd.Series, bool]:
-    """The cells with a decimal comma in text (`5,0`) written with a point; refuses `1,234`, which
-    could be either 1.234 or 1234."""
-    text = long["cell"].astype("string")
-    ambiguous = text.str.match(_AMBIGUOUS_COMMA).fillna(False)
-    if ambiguous.any():
-        first = long[ambiguous].iloc[0]
-        raise ReaderError(
-            f"{first['cell']!r} could be a decimal comma or a thousands separator.",
-            file=str(path), row=int(first["source_row"]), column=str(first["source_indicator"]),
-            hint="Store the figures of this column as numbers in the workbook.",
-        )
-    comma = text.str.match(_DECIMAL_COMMA).fillna(False)
-    return long["cell"].where(~comma, text.str.replace(",", ".", regex=False)), bool(comma.any())
-
-
 def _case(names: list[str]) -> str:
     letters = [n for n in names if any(ch.isalpha() for ch in n)]
     if all(n == n.upper() for n in letters):
@@ -208,8 +189,11 @@ def read_cbs_kwb_xlsx(path: str | Path, period: int | None = None, sheet: str | 
         id_vars=["_code", "_name", "source_row"], value_vars=indicator_columns,
         var_name="source_indicator", value_name="cell",
     )
-    long["cell"], comma = _decimal_commas(long, path)
-    value, status = parse_long_cells(long, path, "source_indicator")
+    # Numbers stored as numbers arrive as point-notation text (`5.5`); older .xls files store some
+    # figures as text with a decimal comma (`5,0`). The workbook declares no notation: each column
+    # is read by the one its cells show, and `1,234` in a column that shows none is refused.
+    value, status = parse_long_cells(long, path, "source_indicator", decimal=None)
+    comma = bool((notation_of(long["cell"]) == COMMA).any())
     layout = (f"kwb {year} ({Path(path).suffix.lower() or 'workbook'}): {_case(indicator_columns)} short names, "
               f"codes from {code_column!r}" + "".join(f", {h}" for h in how)
               + ("; decimal comma in text cells" if comma else ""))

@@ -58,11 +58,12 @@ from .common import (
     CBS_CODE_PATTERN,
     MARGIN_ROW,
     check_margin_codes,
-    parse_long_cells,
-    parse_series,
+    check_notation,
+    parse_notation,
     period_from_label,
     read_intervals,
     read_text,
+    refuse_bad_cell,
     strip_cell,
 )
 from .excel import read_sheet
@@ -426,14 +427,15 @@ def read_cbs_odata(path: str | Path, metadata: str | None = None, sheet: str | N
     long = pd.concat([frame, body[layout.topics]], axis=1).melt(
         id_vars=list(frame.columns), value_vars=layout.topics, var_name="column", value_name="cell",
     )
-    value, status, bad = parse_series(long["cell"])
+    value, status, bad, notation = parse_notation(long["cell"])
     attributes = layout.attributes if layout.attributes is not None else _attributes_from_cells(long, status, bad)
     if attributes:
         result.notes.append("region attributes, not indicators: " + ", ".join(c for c in layout.topics if c in attributes))
     keep = ~long["column"].isin(attributes)
     long, value, status, bad = long[keep], value[keep], status[keep], bad[keep]
-    if bad.any():
-        parse_long_cells(long[bad], path, "column")  # refuses the first bad cell with its row and column
+    # One decimal notation per column; then the first bad cell is refused with its row and column.
+    check_notation(long, notation[keep.to_numpy()], path, "column", decimal=".")
+    refuse_bad_cell(long, bad, path, "column")
     long = long.assign(value=value, status=status)
     if margins is not None:
         # A figure is identified by its region, period and other dimensions, named as in the file.

@@ -112,6 +112,8 @@ _SOURCE_LINE = re.compile(r"^(bron|source)\b|^©|centraal bureau voor de statist
 # A figure with a decimal comma (`4,8`) or a decimal point (`4.8`).
 _DECIMAL_COMMA = r"[+-]?\d+,\d+"
 _DECIMAL_POINT = r"[+-]?\d+\.\d+"
+# A figure with a thousands separator (`1.250.000`, `1.250,5`, `1,250.5`): StatLine writes none.
+_GROUPED = r"[+-]?\d+([.,]\d+){2,}"
 DECIMALS = {",": "decimal comma", ".": "decimal point", None: "whole numbers only"}
 # A quoted figure or `.` right-aligned with spaces, as "CSV met statistische symbolen" writes it.
 _PADDED_FIGURE = re.compile(r'"[ ]+(?:[-+]?\d|\.")')
@@ -229,8 +231,18 @@ def cell_style(text: str) -> str:
 def decimal_mark(long: pd.DataFrame, path: str | Path) -> str | None:
     """The decimal separator the file's figures use: `,` (`4,8`), `.` (`4.8`), or None when every
     figure is whole. StatLine writes no thousands separators, so a file with both is refused,
-    naming a cell of each."""
+    naming a cell of each, and so is a figure with two separators (`1.250.000`, `1.250,5`). A figure
+    like `1.250` is thus the decimal 1.25, never 1250."""
     text = long["cell"].astype("string").str.strip()
+    grouped = text.str.fullmatch(_GROUPED).fillna(False).to_numpy(dtype=bool)
+    if grouped.any():
+        first = long.iloc[grouped.argmax()]
+        raise ReaderError(
+            f"{str(first['cell']).strip()!r} has a thousands separator, which StatLine does not write; the "
+            "figure cannot be read with certainty.",
+            file=str(path), row=int(first["source_row"]), column=str(first["source_column"]),
+            hint="The file was edited; download the table again from StatLine.",
+        )
     comma = text.str.fullmatch(_DECIMAL_COMMA).fillna(False).to_numpy(dtype=bool)
     point = text.str.fullmatch(_DECIMAL_POINT).fillna(False).to_numpy(dtype=bool)
     if comma.any() and point.any():

@@ -39,7 +39,7 @@ import python_calamine
 
 from ..canonical import OK, ReadResult, read_frame
 from ..errors import ReaderError
-from .common import parse_long_cells, parse_series, period_from_label
+from .common import check_notation, parse_notation, period_from_label, refuse_bad_cell
 from .excel import read_sheet
 from .sample import Sample
 from .themas import _TITLE as THEMAS_TITLE
@@ -231,12 +231,14 @@ def parse_cells(long: pd.DataFrame, path: str | Path) -> tuple[pd.Series, pd.Ser
     cell = long["cell"]
     kinds = cell.map(type)
     stored_number = kinds.isin([int, float]) & cell.notna()
-    value, status, bad = parse_series(cell.where(~stored_number, None), decimal=",")
+    value, status, bad, notation = parse_notation(cell.where(~stored_number, None), decimal=",")
     value = value.mask(stored_number, pd.to_numeric(cell.where(stored_number), errors="coerce"))
     status = status.mask(stored_number, OK)
     bad &= ~stored_number
-    if bad.any():
-        parse_long_cells(long[bad], path, "source_column", decimal=",")  # refuses the first bad cell
+    # Text cells keep to one decimal notation per column (stored numbers have none); then the
+    # first bad cell is refused with its row and column.
+    check_notation(long, notation, path, "source_column", decimal=",")
+    refuse_bad_cell(long, bad, path, "source_column")
     text, numbers = bool(kinds.eq(str).any()), bool(stored_number.any())
     return value, status, "text and numbers" if text and numbers else "numbers" if numbers else "text"
 

@@ -48,7 +48,15 @@ import pandas as pd
 
 from ..canonical import MARKERS, OK, ReadResult, read_frame
 from ..errors import ReaderError
-from .common import CellError, parse_cell, period_from_label, strip_cell, years_in
+from .common import (
+    CellError,
+    check_notation,
+    notation_of,
+    parse_cell,
+    period_from_label,
+    strip_cell,
+    years_in,
+)
 from .excel import read_sheet
 from .sample import Sample
 
@@ -346,6 +354,11 @@ def read_swing_themas_xlsx(path: str | Path, period: int | None = None, sheet: s
     provisional = provisional_columns(columns, body.footnotes, year, result)
     result.layout = "Thema's report; " + ("footer blocks with continuation rows" if body.continued
                                           else "one line per footer item")
+    # Text cells keep to one decimal notation per column (numbers stored as numbers have none).
+    texts = pd.DataFrame([(number, column.header, cells[column.number]) for number, _, cells in body.areas
+                          for column in columns if isinstance(cells[column.number], str)],
+                         columns=["source_row", "source_column", "cell"])
+    check_notation(texts, notation_of(texts["cell"]), path, "source_column", decimal=",")
     records = []
     for number, area_name, cells in body.areas:
         for column in columns:
