@@ -1,5 +1,5 @@
-"""Median wall time of the analysis step and of its slow parts (the mixed-model projections, the
-bootstrap of inequality changes) on a finished run's warehouse.
+"""Median wall time of the analysis step and of its slow parts (disclosure control's linear programmes,
+the mixed-model projections, the bootstrap of inequality changes) on a finished run's warehouse.
 
     python benchmarks/analysis_parts.py RUN_FOLDER [--repeats 3]
 
@@ -39,13 +39,15 @@ def main() -> None:
         con.close()
     units = dict(zip(indicators["id"], indicators["unit"], strict=True))
     catalogue_dir = config["catalogue"] if Path(config["catalogue"]).is_absolute() else args.run / config["catalogue"]
-    derived = Catalogue.load(catalogue_dir).derived
+    catalogue = Catalogue.load(catalogue_dir)
     settings = analysis_settings(config)
     city, last = config["city"]["code"], config["periods"]["last"]
 
     # Time the parts by wrapping the two slow builders; the rest is the whole step minus those.
-    timings: dict[str, list[float]] = {"analysis step": [], "projections": [], "inequality_change": []}
+    timings: dict[str, list[float]] = {"analysis step": [], "disclosure control": [], "projections": [],
+                                       "inequality_change": []}
     originals = {name: getattr(analysis, f"{name}_table") for name in ("projection", "inequality_change")}
+    originals["protect"] = analysis.protect
 
     def timed(name: str, key: str):
         def wrapper(*a, **k):
@@ -55,14 +57,16 @@ def main() -> None:
             return result
         return wrapper
 
+    analysis.protect = timed("protect", "disclosure control")
     analysis.projection_table = timed("projection", "projections")
     analysis.inequality_change_table = timed("inequality_change", "inequality_change")
     for repeat in range(args.repeats):
         start = time.perf_counter()
-        tables, _ = analysis.run_analysis(observations, areas, indicators, units, derived, city, settings, last, bounds)
+        tables, summary = analysis.run_analysis(observations, areas, indicators, units, catalogue.derived, city,
+                                                settings, last, bounds, catalogue.breakdowns)
         timings["analysis step"].append(time.perf_counter() - start)
         print(f"repeat {repeat + 1}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in timings.items())
-              + f"; {len(tables['projections'])} projection rows")
+              + f"; {len(tables['projections'])} projection rows, {summary['withheld_small_numbers']} withheld")
     print("medians: " + ", ".join(f"{k} {statistics.median(v):.1f} s" for k, v in timings.items()))
     print(f"observations {len(observations)}, projected indicators {len(settings['projection']['indicators'])}, "
           f"draws {settings['projection']['draws']}, bootstrap draws {settings['simulations']}")

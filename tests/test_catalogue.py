@@ -96,3 +96,23 @@ def test_estimate_kind_from_file_defaults_and_refused_when_unknown(catalogue, tm
                                                                 "indicators": [entry]}))
     with pytest.raises(ConfigError, match="estimate 'guess'"):
         Catalogue.load(tmp_path)
+
+
+def test_disclosure_rule_and_breakdowns_from_the_catalogue(catalogue, tmp_path):
+    rule = catalogue.indicators.set_index("id")["disclosure"]
+    assert rule["personen_bijstand"] == "frequency" and rule["woningvoorraad"] == "none"
+    assert catalogue.breakdowns["geslacht"] == ("inwoners", ["mannen", "vrouwen"])
+    assert catalogue.breakdowns["huishoudenssamenstelling"][0] == "huishoudens"
+    (tmp_path / "units.yaml").write_text((ROOT / "catalogue/units.yaml").read_text())
+    (tmp_path / "themes.yaml").write_text(yaml.safe_dump({"theme_sets": {"s": {"themes": [{"id": "veiligheid"}]}}}))
+    (tmp_path / "indicators").mkdir()
+    entry = {"id": "een", "label_nl": "x", "label_en": "x", "theme": "veiligheid", "unit": "count",
+             "polarity": "neutral", "source_keys": ["kop"]}
+    (tmp_path / "indicators/a.yaml").write_text(yaml.safe_dump({"indicators": [entry]}))
+    (tmp_path / "breakdowns.yaml").write_text(yaml.safe_dump(
+        {"breakdowns": [{"id": "b", "total": "een", "parts": ["een", "twee"]}]}))
+    with pytest.raises(ConfigError, match="breakdown 'b' names unknown indicator\\(s\\) twee"):
+        Catalogue.load(tmp_path)
+    (tmp_path / "indicators/a.yaml").write_text(yaml.safe_dump({"indicators": [entry | {"disclosure": "maybe"}]}))
+    with pytest.raises(ConfigError, match="disclosure 'maybe'"):
+        Catalogue.load(tmp_path)

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wijkmonitor.disclosure import Group, attacker_intervals, children_of, primary, protect, publish
+from wijkmonitor.disclosure import Structure, Table, attacker_intervals, primary, protect, publish
 
 # gemeente G = wijk W1 + wijk W2; W1 = buurten B1 + B2 + B3 (through subwijk S1, which no table has);
 # W2 = buurten B4 + B5 (no subwijk).
@@ -23,7 +23,20 @@ INDICATORS = pd.DataFrame({
 })
 DERIVED = pd.DataFrame({"id": ["bijstand_per_1000"], "numerator": ["bijstand"], "denominator": ["inwoners"],
                         "per": [1000.0], "kind": ["share"]})
-CHILDREN = children_of(AREAS)
+STRUCTURE = Structure.of(AREAS)
+
+
+def table(cases, withheld, primary=None, indicator="bijstand"):
+    """A Table of one indicator: cases and withheld cells by area."""
+    return Table(cases={(indicator, a): float(v) for a, v in cases.items()},
+                 withheld={(indicator, a) for a in withheld},
+                 primary={(indicator, a) for a in (withheld if primary is None else primary)})
+
+
+def intervals(t, structure=STRUCTURE):
+    """The attacker's interval of each primarily withheld cell, by area (one indicator)."""
+    present = set(t.cases) | t.withheld
+    return {area: bounds for (_, area), bounds in attacker_intervals(t, structure.relations(present)).items()}
 
 
 def figures(rows):
@@ -46,26 +59,22 @@ def rates():
 
 
 def test_a_lone_withheld_child_is_recomputed_from_its_parent_and_siblings():
-    group = Group(cases={"W1": 103.0, "B2": 40.0, "B3": 60.0}, withheld={"B1"}, primary={"B1"})
-    low, high = attacker_intervals(group, CHILDREN)["B1"]
+    low, high = intervals(table({"W1": 103, "B2": 40, "B3": 60}, {"B1"}))["B1"]
     assert (low, high) == pytest.approx((3.0, 3.0))
 
 
 def test_the_attacker_also_goes_through_areas_no_table_has():
     # W1 is not published, but G - W2 gives it; S1 is in no table, but it is W1.
-    group = Group(cases={"G": 300.0, "W2": 197.0, "B2": 40.0, "B3": 60.0, "B4": 97.0, "B5": 100.0},
-                  withheld={"B1"}, primary={"B1"})
-    assert attacker_intervals(group, CHILDREN)["B1"] == pytest.approx((3.0, 3.0))
+    t = table({"G": 300, "W2": 197, "B2": 40, "B3": 60, "B4": 97, "B5": 100}, {"B1"})
+    assert intervals(t)["B1"] == pytest.approx((3.0, 3.0))
 
 
 def test_the_attacker_allows_the_tables_own_rounding():
     # 52 + 50 > 100: the tables do not add up; the smallest tolerance that fits (2) still pins B1 to 0.
-    group = Group(cases={"W1": 100.0, "B2": 52.0, "B3": 50.0}, withheld={"B1"}, primary={"B1"})
-    low, high = attacker_intervals(group, CHILDREN)["B1"]
+    low, high = intervals(table({"W1": 100, "B2": 52, "B3": 50}, {"B1"}))["B1"]
     assert low == pytest.approx(0.0) and high == pytest.approx(0.0, abs=1e-5)
     # Two withheld children: B1 lies anywhere between 0 and the 60 they hold together.
-    group = Group(cases={"W1": 100.0, "B2": 40.0}, withheld={"B1", "B3"}, primary={"B1"})
-    assert attacker_intervals(group, CHILDREN)["B1"] == pytest.approx((0.0, 60.0))
+    assert intervals(table({"W1": 100, "B2": 40}, {"B1", "B3"}, {"B1"}))["B1"] == pytest.approx((0.0, 60.0))
 
 
 def test_primary_rule_by_cases():
@@ -96,8 +105,8 @@ def test_protect_gives_a_withheld_count_company_and_takes_its_rate_along():
     assert (hidden["status"] == "suppressed").all() and hidden[["value", "count"]].isna().all().all()
     # What is left published: B1 lies anywhere in 0..43.
     ok = protected[(protected["indicator_id"] == "bijstand") & (protected["status"] == "ok")]
-    group = Group(cases=dict(zip(ok["area_code"], ok["value"], strict=True)), withheld={"B1", "B2"}, primary={"B1"})
-    assert attacker_intervals(group, CHILDREN)["B1"] == pytest.approx((0.0, 43.0))
+    t = table(dict(zip(ok["area_code"], ok["value"], strict=True)), {"B1", "B2"}, {"B1"})
+    assert intervals(t)["B1"] == pytest.approx((0.0, 43.0))
 
 
 def test_protect_withholds_more_when_the_company_is_too_small():
@@ -127,3 +136,36 @@ def test_publish_applies_the_decisions_to_the_observations():
     assert published.loc[["B1", "B2"], "status"].tolist() == ["suppressed", "suppressed"]
     assert published.loc[["B1", "B2"], "value"].isna().all()
     assert published.loc["B3", "value"] == 60.0 and published.loc["B3", "status"] == "ok"
+
+
+SEX = {"geslacht": ("inwoners", ["mannen", "vrouwen"])}
+
+
+def test_a_withheld_part_of_a_breakdown_is_not_left_as_total_minus_the_rest():
+    # B1: 500 inhabitants, 3 men (withheld for itself), 497 women. Without the breakdown the men are safe in
+    # the area hierarchy (B2 joins them); with it, inhabitants - women gives them back unless a second
+    # cell of the breakdown goes too.
+    indicators = pd.concat([INDICATORS, pd.DataFrame({
+        "id": ["mannen", "vrouwen"], "unit": ["count", "count"], "denominator": [None, None],
+        "estimate": ["direct", "direct"], "disclosure": ["frequency", "frequency"]})], ignore_index=True)
+    men = {"G": 2900, "W1": 1003, "W2": 1897, "B1": 3, "B2": 400, "B3": 600, "B4": 897, "B5": 1000}
+    women = {a: INWONERS[a] - men[a] if a != "G" else 6000 - 2900 for a in INWONERS}
+    frame = figures(counts("inwoners", INWONERS) + counts("mannen", men) + counts("vrouwen", women))
+    attacker = Structure.of(AREAS, SEX)
+
+    def published_cells(protected):
+        ok = protected[protected["status"] == "ok"]
+        return Table(cases=dict(zip(zip(ok["indicator_id"], ok["area_code"], strict=True), ok["value"], strict=True)),
+                     withheld=set(), primary={("mannen", "B1")})
+
+    blind = protect(frame, indicators, AREAS, DERIVED, 10)  # secondary suppression without the breakdown
+    t = published_cells(blind)
+    low, high = attacker_intervals(t, attacker.relations(set(t.cases) | {("mannen", "B1")}))[("mannen", "B1")]
+    assert (low, high) == pytest.approx((3.0, 3.0))
+    protected = protect(frame, indicators, AREAS, DERIVED, 10, SEX)
+    t = published_cells(protected)
+    low, high = attacker_intervals(t, attacker.relations(set(t.cases) | {("mannen", "B1")}))[("mannen", "B1")]
+    assert high - low >= 10
+    withheld = set(zip(*protected.loc[protected["disclosure"].notna(), ["indicator_id", "area_code"]].T.values,
+                       strict=True))
+    assert ("vrouwen", "B1") in withheld or ("inwoners", "B1") in withheld

@@ -721,7 +721,8 @@ def withheld_and_attacker_intervals(workdir: Path, min_cases: int = 10) -> pd.Da
     of `disclosure.attacker_intervals`."""
     from wijkmonitor.analysis import register_denominators
     from wijkmonitor.bundle import read_csv
-    from wijkmonitor.disclosure import GROUP, KEY, Group, attacker_intervals, cases, children_of
+    from wijkmonitor.catalogue import Catalogue
+    from wijkmonitor.disclosure import KEY, Structure, Table, attacker_intervals, cases, table_keys
     from wijkmonitor.warehouse import CURRENT_IN_ORDER
 
     con = duckdb.connect(str(workdir / "data/processed/warehouse.duckdb"), read_only=True)
@@ -752,15 +753,22 @@ def withheld_and_attacker_intervals(workdir: Path, min_cases: int = 10) -> pd.Da
                   & ((truth["cases"] > 0) | (truth["family"] == "survey"))]
     withheld = observations.loc[observations["status"] == "suppressed", KEY]
     targets = small.merge(withheld, on=KEY)[KEY]
-    children = children_of(areas)
+    structure = Structure.of(areas, Catalogue.load(ROOT / "catalogue").breakdowns)
+    known = known.assign(_table=table_keys(known, structure))
+    targets = targets.assign(_table=table_keys(targets, structure))
     rows = []
-    for group_key, group_targets in targets.groupby(GROUP, dropna=False):
-        mine = known.merge(pd.DataFrame([group_key], columns=GROUP).astype({"category": "string"}), on=GROUP)
-        group = Group(cases=dict(zip(mine["area_code"], mine["cases"].astype(float), strict=False)),
-                      withheld=set(), primary=set(group_targets["area_code"]))
-        for area, (low, high) in attacker_intervals(group, children).items():
-            rows.append(dict(zip(GROUP, group_key, strict=True)) | {"area_code": area, "low": low, "high": high})
-    return pd.DataFrame(rows, columns=[*GROUP, "area_code", "low", "high"]), gaps
+    for name, mine in targets.groupby("_table"):
+        them = known[known["_table"] == name]
+        cells = list(zip(them["indicator_id"], them["area_code"], strict=True))
+        wanted = list(zip(mine["indicator_id"], mine["area_code"], strict=True))
+        table = Table(cases=dict(zip(cells, them["cases"].astype(float), strict=True)), withheld=set(),
+                      primary=set(wanted))
+        relations = structure.relations(set(cells) | set(wanted))
+        for (indicator, area), (low, high) in attacker_intervals(table, relations).items():
+            first = mine.iloc[0]
+            rows.append({"indicator_id": indicator, "category": first["category"], "period": first["period"],
+                         "area_code": area, "low": low, "high": high})
+    return pd.DataFrame(rows, columns=["indicator_id", "category", "period", "area_code", "low", "high"]), gaps
 
 
 def con_derived(workdir: Path) -> pd.DataFrame:

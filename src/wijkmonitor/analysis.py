@@ -453,11 +453,17 @@ SPREAD_UNITS = ("percent", "rating", "average", "per_100_inhabitants", "per_1000
 
 
 def _inequality_data(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame, city_code: str,
-                     deprivation: str | None, age_bands: bool = True) -> pd.DataFrame:
+                     deprivation: str | None, age_bands: bool = True,
+                     counts: pd.DataFrame | None = None) -> pd.DataFrame:
     """The published figures whose spread over areas means something, per area of a compared level, with
     the columns the inequality measures need: population weights (`population`, `_weight_year`,
     `_weight_kind`), the group and total counts of the dissimilarity index (`_group`, `_all`), the
-    area's place on the deprivation indicator (`_order`, higher = more deprived) and its SE (`_se`)."""
+    area's place on the deprivation indicator (`_order`, higher = more deprived) and its SE (`_se`).
+
+    Weights and totals come from `counts` (default `figures`): the run passes the figures before
+    disclosure control, since a small count withheld from publication is still the right weight inside
+    a city-wide measure, which publishes no area's weight."""
+    counts = figures if counts is None else counts
     from .stats.intervals import standard_error_from_interval
 
     info = indicators.set_index("id")
@@ -469,12 +475,12 @@ def _inequality_data(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.
     data = data[data["level"].isin(LEVELS_COMPARED)]
     if data.empty:
         return data
-    data["population"], data["_weight_year"], data["_weight_kind"] = population_weights(figures, data, age_bands)
+    data["population"], data["_weight_year"], data["_weight_kind"] = population_weights(counts, data, age_bands)
     denominators = info["denominator"].map(DENOMINATOR_COUNTS)
     data["_total"] = np.nan
     for denominator in denominators.dropna().unique():
         rows = data["indicator_id"].map(denominators).eq(denominator) & data["count"].isna()
-        data.loc[rows, "_total"] = nearest_in_time(figures, denominator, data[rows]).to_numpy()
+        data.loc[rows, "_total"] = nearest_in_time(counts, denominator, data[rows]).to_numpy()
     shares = (info["unit"] == "percent").reindex(data["indicator_id"]).to_numpy()
     group_count = np.where(data["count"].notna(), data["count"], np.where(shares, data["value"] / 100, np.nan)
                            * data["_total"])
@@ -773,8 +779,11 @@ def _projected_areas(fits: dict, areas: pd.DataFrame, figures: pd.DataFrame, las
 
 def projection_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame, city_code: str,
                      target: int, min_periods: int, settings: dict,
-                     bounds: dict[str, tuple] | None = None) -> pd.DataFrame:
+                     bounds: dict[str, tuple] | None = None, counts: pd.DataFrame | None = None) -> pd.DataFrame:
     """If nothing changes: each area's figure and gap to the city in every year up to `target`.
+
+    The inhabitants that weigh buurten into their wijk come from `counts` (default `figures`; the run
+    passes the figures before disclosure control: a weight is not published).
 
     Per indicator of `settings["indicators"]` (headline series: no category or 18+) and level, the
     area's position relative to the city (logit(area) - logit(city) for shares, log(area / city) for
@@ -831,7 +840,8 @@ def projection_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.
             fit = fit_relative_position(data[data["period"] <= last], parent="wijk" if level == "buurt" else None)
             if fit is not None:
                 fits[level] = (fit, simulate_positions(fit, periods, draws, seed + len(fits)))
-        for area in _projected_areas(fits, areas, figures, last, transform, city_scale[last]):
+        for area in _projected_areas(fits, areas, figures if counts is None else counts, last, transform,
+                                     city_scale[last]):
             slope_ci = np.percentile(area.slope, [2.5, 97.5])
             closing = years_to_close_range(float(np.median(area.now)), *slope_ci)
             for scenario, city_draws in scenarios.items():
@@ -903,22 +913,27 @@ def composite_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.D
 
 def run_analysis(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame,
                  units: dict[str, str], derived: pd.DataFrame, city_code: str, settings: dict,
-                 last_period: int, bounds: dict[str, tuple] | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
-    """Every analysis table from the current observations; and a summary for the log.
+                 last_period: int, bounds: dict[str, tuple] | None = None,
+                 breakdowns: dict | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Every analysis table from the current observations, the published observations (`observations`);
+    and a summary for the log.
 
-    `units` maps indicator to unit id; `bounds` indicator to the unit's (min, max) (None: open)."""
+    `units` maps indicator to unit id; `bounds` indicator to the unit's (min, max) (None: open);
+    `breakdowns` the catalogue's splits of a total into parts (disclosure control)."""
     figures = observations.rename(columns={"ci_low": "source_ci_low", "ci_high": "source_ci_high"}).assign(
         count=np.nan, per=np.nan)
     figures = pd.concat([figures, derive_rates(observations, derived)], ignore_index=True)
     figures["category"] = figures["category"].astype("string")
     figures = add_subwijk_counts(figures, areas)
+    without_n = figures["n"].isna()
     figures = register_denominators(figures, indicators)
-    figures = protect(figures, indicators, areas, derived, settings["min_cases"])
+    unprotected = figures
+    figures = protect(figures, indicators, areas, derived, settings["min_cases"], breakdowns)
     withheld = int(figures["disclosure"].notna().sum())
     published = publish(observations, figures)
-    # The n of register shares again, now from published counts only (a withheld count stays withheld).
-    register = figures["n_source"].isin(list(DENOMINATOR_COUNTS))
-    figures.loc[register, ["n", "n_source"]] = np.nan
+    # The n that register shares took from the counts, again from published counts only: a withheld
+    # count must not reappear as the n of a share.
+    figures.loc[without_n, ["n", "n_source"]] = np.nan
     figures = register_denominators(figures, indicators)
     figures = add_intervals(figures, units, settings["design_effect"], 0.95)
     wide_998 = add_intervals(figures.drop(columns=["ci_low", "ci_high", "ci_method"]), units,
@@ -932,7 +947,7 @@ def run_analysis(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd
     trends = area_trends(figures, areas, indicators, city_code, min_periods, significance)
     deprivation = settings["deprivation_indicator"]
     spread_data = _inequality_data(figures, areas, indicators, city_code, deprivation,
-                                   settings["population_weights"] == "age_band")
+                                   settings["population_weights"] == "age_band", counts=unprotected)
     inequality = inequality_table(figures, areas, indicators, city_code, deprivation, settings["simulations"],
                                   settings["seed"], data=spread_data)
     inequality_change = inequality_change_table(figures, areas, indicators, city_code, deprivation,
@@ -941,7 +956,7 @@ def run_analysis(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd
     convergence = convergence_table(inequality, figures, areas, indicators, city_code, significance, min_periods)
     target = settings["projection_period"] or last_period + 5
     projections = projection_table(figures, areas, indicators, city_code, target, min_periods,
-                                   settings["projection"] | {"seed": settings["seed"]}, bounds)
+                                   settings["projection"] | {"seed": settings["seed"]}, bounds, unprotected)
     composite = composite_table(figures, areas, indicators, city_code, settings["composite"])
     tables = {"gaps": gaps, "trends": trends, "inequality": inequality, "inequality_change": inequality_change,
               "convergence": convergence,

@@ -45,7 +45,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
 
 def read_csv(path: str | Path) -> pd.DataFrame:
     """Read a bundle table back as Excel would: `;`, decimal comma, UTF-8 with BOM."""
-    return pd.read_csv(path, sep=SEPARATOR, decimal=DECIMAL, encoding=ENCODING)
+    return pd.read_csv(path, sep=SEPARATOR, decimal=DECIMAL, encoding=ENCODING, low_memory=False)
 
 
 def load_dictionary(path: str | Path) -> pd.DataFrame:

@@ -133,6 +133,23 @@ def readable_ids(names, units: dict | None = None, taken=(), max_length: int = M
             for n, i in ids.items()}
 
 
+def _load_breakdowns(path: Path, known: set[str]) -> dict[str, tuple[str, list[str]]]:
+    """breakdowns.yaml (optional): id -> (total, parts), every id a catalogued count."""
+    if not path.exists():
+        return {}
+    result = {}
+    for i, entry in enumerate(_load_yaml(path).get("breakdowns") or [], start=1):
+        where = {"file": str(path), "hint": f"(breakdown number {i}) Each needs id, total and at least two parts."}
+        if not isinstance(entry, dict) or not entry.get("id") or not entry.get("total") \
+                or len(entry.get("parts") or []) < 2:
+            raise ConfigError("a breakdown lacks id, total or two parts.", **where)
+        unknown = sorted({entry["total"], *entry["parts"]} - known)
+        if unknown:
+            raise ConfigError(f"breakdown {entry['id']!r} names unknown indicator(s) {', '.join(unknown)}.", **where)
+        result[str(entry["id"])] = (str(entry["total"]), [str(p) for p in entry["parts"]])
+    return result
+
+
 def _load_yaml(path: Path) -> dict:
     try:
         with open(path, encoding="utf-8") as handle:
@@ -153,6 +170,8 @@ class Catalogue:
     _by_key: dict[str, str] = field(default_factory=dict)
     # Indicators computed from two others (a count over a denominator): id, numerator, denominator, per.
     derived: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DERIVED_COLUMNS))
+    # Counts that split a total into parts (breakdowns.yaml): id -> (total, [parts]).
+    breakdowns: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, folder: str | Path) -> Catalogue:
@@ -222,8 +241,9 @@ class Catalogue:
         if unknown:
             raise ConfigError(f"derived indicators refer to unknown indicator(s) {', '.join(sorted(unknown))}.",
                               file=str(folder))
+        breakdowns = _load_breakdowns(folder / "breakdowns.yaml", set(indicators["id"]))
         return cls(indicators=indicators, units=units, theme_sets=theme_sets, _by_key=by_key,
-                   derived=derived_table)
+                   derived=derived_table, breakdowns=breakdowns)
 
     def indicator_id(self, name: str) -> str | None:
         """The catalogued id for a name a source uses, or None."""

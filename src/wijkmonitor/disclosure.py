@@ -19,20 +19,21 @@ Model-based small-area estimates (catalogue `estimate: model`) count nobody and 
 areas: they are not suppressed here (their producer applies its own rules).
 
 **Secondary suppression.** Counts, share numerators and survey n add up over the area hierarchy
-(buurt -> subwijk -> wijk -> gemeente), so a withheld figure could be recomputed from its parent and
-its published siblings. Within each indicator, category and year, every withheld figure gets
-company: in each relation parent = sum of children the unknown children must be two or more and hold
-at least `min_cases` cases together (the heuristic of tau-argus's hypercube method for a hierarchy,
-cheapest sibling first). Then the attacker's linear programme (`attacker_intervals`: the published
-figures, additivity up to the tables' own rounding, non-negative unknowns) is solved for every
-primarily withheld figure; while one can be pinned to an interval narrower than `min_cases`, a
-further sibling is withheld. Relations between different indicators of one area (men + women =
-inhabitants) are not modelled.
+(buurt -> subwijk -> wijk -> gemeente), and the counts of a breakdown add up to their total within an
+area (men + women = inhabitants; catalogue/breakdowns.yaml), so a withheld figure could be recomputed
+by subtraction. Per table (one category and year, and one indicator or the indicators a breakdown
+links) every withheld figure gets company: in each relation total = sum of parts the unknown parts
+must be two or more and hold at least `min_cases` cases together (cheapest published part first, the
+idea of tau-argus's hypercube method). Then the attacker's linear programme (`attacker_intervals`: the
+published figures, the relations up to the smallest tolerance the published tables allow, since
+rounded tables do not add up exactly, and non-negative unknowns) is solved for every primarily
+withheld figure; while one can be pinned to an interval narrower than `min_cases` cases, a further
+fellow part is withheld.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -43,7 +44,6 @@ PRIMARY, SECONDARY = "primary", "secondary"
 COUNT, SHARE, SURVEY = "count", "share", "survey"  # how a figure's cases are counted (its family)
 REGISTER_DENOMINATORS = ("households", "inhabitants")
 KEY = ["indicator_id", "category", "area_code", "period"]
-GROUP = ["indicator_id", "category", "period"]
 MAX_ROUNDS = 20
 
 
@@ -86,96 +86,132 @@ def children_of(areas: pd.DataFrame) -> dict[str, list[str]]:
     return {parent: sorted(codes) for parent, codes in kids.items()}
 
 
+Cell = tuple[str, str]  # (indicator_id, area_code)
+Relation = tuple[Cell, list[Cell]]  # total = sum of parts
+
+
 @dataclass
-class Group:
-    """The figures of one indicator, category and year, by area: known (published) cases, withheld
-    ones and which were withheld for themselves."""
+class Structure:
+    """What adds up: areas to their parent area (`children`: the register) and, within an area, the
+    parts of a breakdown to their total (`breakdowns`: id -> (total indicator, part indicators))."""
 
-    cases: dict[str, float]
-    withheld: set[str]
-    primary: set[str]
+    children: dict[str, list[str]]
+    breakdowns: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, areas: pd.DataFrame, breakdowns: dict | None = None) -> Structure:
+        return cls(children_of(areas), dict(breakdowns or {}))
+
+    def component(self) -> dict[str, str]:
+        """Indicator -> the first indicator of the set it is linked to by breakdowns (itself if none):
+        linked indicators form one table, since a cell can be reached through either relation."""
+        root: dict[str, str] = {}
+
+        def find(i: str) -> str:
+            while root.get(i, i) != i:
+                i = root[i]
+            return i
+
+        for total, parts in self.breakdowns.values():
+            for part in parts:
+                a, b = sorted((find(total), find(part)))
+                root[b] = a
+        return {i: find(i) for i in {*root, *[t for t, _ in self.breakdowns.values()]}}
+
+    def relations(self, present: set[Cell]) -> list[Relation]:
+        """The relations among the present cells' indicators: per indicator, parent = sum of children over
+        the present areas and their ancestors (an area that no table has, such as a subwijk in CBS tables,
+        still links its buurten to its wijk); per area with a present cell, total = sum of parts."""
+        parent_of = {kid: p for p, kids in self.children.items() for kid in kids}
+        indicators = {i for i, _ in present}
+        areas = {a for _, a in present}
+        for area in list(areas):
+            while area in parent_of:
+                area = parent_of[area]
+                areas.add(area)
+        found: list[Relation] = [((i, p), [(i, k) for k in kids]) for i in sorted(indicators)
+                                 for p, kids in self.children.items() if p in areas]
+        for total, parts in self.breakdowns.values():
+            if indicators.intersection([total, *parts]):
+                found += [((total, a), [(part, a) for part in parts]) for a in sorted(areas)]
+        return found
 
 
-def _relations(group: Group, children: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
-    """The relations parent = sum of children over the present areas and their ancestors (an area that no
-    table has, such as a subwijk in CBS tables, still links its buurten to its wijk)."""
-    parent_of = {kid: p for p, kids in children.items() for kid in kids}
-    relevant = set(group.cases) | group.withheld
-    for area in list(relevant):
-        while area in parent_of:
-            area = parent_of[area]
-            relevant.add(area)
-    return [(p, kids) for p, kids in children.items() if p in relevant]
+@dataclass
+class Table:
+    """The figures that add up with each other (one category and year, one indicator or the indicators
+    a breakdown links): published cases by cell, the withheld cells and which were withheld for themselves."""
+
+    cases: dict[Cell, float]
+    withheld: set[Cell]
+    primary: set[Cell]
 
 
-def _add_company(group: Group, children: dict[str, list[str]], min_cases: int) -> set[str]:
-    """The heuristic: per relation with a known parent and withheld children, withhold the cheapest
-    published children until the unknown children are two or more and hold `min_cases` cases; per
-    relation with a withheld parent and only published children, withhold the cheapest child.
-    Repeated until nothing changes; returns the areas withheld here."""
-    added: set[str] = set()
+def _add_company(table: Table, relations: list[Relation], min_cases: int) -> set[Cell]:
+    """The heuristic: per relation with a known total and withheld parts, withhold the cheapest
+    published parts until the unknown parts are two or more and hold `min_cases` cases; per relation
+    with a withheld total and only published parts, withhold the cheapest part. Repeated until nothing
+    changes; returns the cells withheld here."""
+    added: set[Cell] = set()
     changed = True
     while changed:
         changed = False
-        for parent, kids in _relations(group, children):
-            known = [k for k in kids if k in group.cases and k not in group.withheld]
-            unknown = [k for k in kids if k not in known]
-            withheld_kids = [k for k in kids if k in group.withheld]
-            parent_withheld = parent in group.withheld
-            parent_known = parent in group.cases and not parent_withheld
-            need = False
-            if parent_known and withheld_kids:
-                held = sum(group.cases.get(k, 0.0) for k in unknown)
-                need = len(unknown) < 2 or held < min_cases
-            elif parent_withheld and not unknown:
-                need = True
+        for total, parts in relations:
+            known = [k for k in parts if k in table.cases and k not in table.withheld]
+            unknown = [k for k in parts if k not in known]
+            total_withheld = total in table.withheld
+            total_known = total in table.cases and not total_withheld
+            held = sum(table.cases.get(k, 0.0) for k in unknown)
+            need = ((total_known and any(k in table.withheld for k in parts) and (len(unknown) < 2 or held < min_cases))
+                    or (total_withheld and not unknown))
             if need and known:
-                held = sum(group.cases.get(k, 0.0) for k in unknown)
-                ordered = sorted(known, key=lambda k: (group.cases[k], k))
-                enough = [k for k in ordered if held + group.cases[k] >= min_cases]
+                ordered = sorted(known, key=lambda k: (table.cases[k], k))
+                enough = [k for k in ordered if held + table.cases[k] >= min_cases]
                 pick = enough[0] if enough else ordered[-1]
-                group.withheld.add(pick)
+                table.withheld.add(pick)
                 added.add(pick)
                 changed = True
     return added
 
 
-def attacker_intervals(group: Group, children: dict[str, list[str]], targets: list[str] | None = None
-                       ) -> dict[str, tuple[float, float]]:
-    """What someone holding every published figure of the group can say about each target (default:
-    the primarily withheld areas): the lowest and highest number of cases consistent with the
-    published figures, non-negative unknowns (withheld, missing or never published areas, such as
-    subwijken in CBS tables) and the relations parent = sum of children, which hold up to the
-    smallest tolerance the published figures allow (rounded tables do not add up exactly)."""
+def attacker_intervals(table: Table, relations: list[Relation], targets: list[Cell] | None = None,
+                       min_width: float = 0.0) -> dict[Cell, tuple[float, float]]:
+    """What someone holding every published figure can say about each target (default: the primarily
+    withheld cells): the lowest and highest number of cases consistent with the published figures,
+    non-negative unknowns (withheld, missing or never published cells, such as subwijken in CBS
+    tables) and the relations total = sum of parts, which hold up to the smallest tolerance the
+    published figures allow (rounded tables do not add up exactly). Solved with HiGHS."""
     from scipy.optimize import linprog
+    from scipy.sparse import csr_array
 
-    targets = sorted(group.primary) if targets is None else targets
-    relations = _relations(group, children)
-    unknowns = sorted({a for p, kids in relations for a in [p, *kids]
-                       if a not in group.cases or a in group.withheld})
+    targets = sorted(table.primary) if targets is None else targets
     if not targets:
         return {}
-    index = {a: i for i, a in enumerate(unknowns)}
+    unknowns = sorted({c for total, parts in relations for c in [total, *parts]
+                       if c not in table.cases or c in table.withheld} | set(targets))
+    index = {c: i for i, c in enumerate(unknowns)}
     n_var = len(unknowns) + 1  # the last variable: the tolerance t
-    rows, rhs = [], []
-    for parent, kids in relations:
-        terms = [(parent, 1.0)] + [(k, -1.0) for k in kids]
-        if not any(a in index for a, _ in terms):
+    entries, rhs = [], []  # sparse rows of A_ub: (row, column, coefficient)
+    for total, parts in relations:
+        terms = [(total, 1.0)] + [(k, -1.0) for k in parts]
+        if not any(c in index for c, _ in terms):
             continue
-        coef = np.zeros(n_var - 1)
+        coef: dict[int, float] = {}
         constant = 0.0
-        for a, sign in terms:
-            if a in index:
-                coef[index[a]] += sign
+        for c, sign in terms:
+            if c in index:
+                coef[index[c]] = coef.get(index[c], 0.0) + sign
             else:
-                constant += sign * group.cases[a]
-        # |coef.x + constant| <= t
-        rows.append(np.append(coef, -1.0))
-        rhs.append(-constant)
-        rows.append(np.append(-coef, -1.0))
-        rhs.append(constant)
+                constant += sign * table.cases[c]
+        row = len(rhs)  # |coef.x + constant| <= t, as two rows
+        entries += [(row, j, v) for j, v in coef.items()] + [(row, n_var - 1, -1.0)]
+        entries += [(row + 1, j, -v) for j, v in coef.items()] + [(row + 1, n_var - 1, -1.0)]
+        rhs += [-constant, constant]
+    a_ub = b_ub = None
+    if rhs:
+        r, c, v = zip(*entries, strict=True)
+        a_ub, b_ub = csr_array((v, (r, c)), shape=(len(rhs), n_var)), np.array(rhs)
     bounds = [(0, None)] * n_var
-    a_ub, b_ub = (np.array(rows), np.array(rhs)) if rows else (None, None)
     objective = np.zeros(n_var)
     objective[-1] = 1.0
     tolerance = linprog(objective, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
@@ -183,76 +219,90 @@ def attacker_intervals(group: Group, children: dict[str, list[str]], targets: li
     bounds[-1] = (0, t + 1e-6 * (1 + t))
     result = {}
     for target in targets:
-        if target not in index:
-            result[target] = (group.cases.get(target, np.nan),) * 2
-            continue
         objective = np.zeros(n_var)
         objective[index[target]] = 1.0
-        low = linprog(objective, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
         high = linprog(-objective, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
-        result[target] = (float(low.fun) if low.status == 0 else 0.0,
-                          np.inf if high.status == 3 else (-float(high.fun) if high.status == 0 else np.inf))
+        upper = -float(high.fun) if high.status == 0 else np.inf
+        if upper < min_width:  # narrow whatever the lower bound (>= 0): one programme saved
+            result[target] = (0.0, upper)
+            continue
+        low = linprog(objective, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+        result[target] = (float(low.fun) if low.status == 0 else 0.0, upper)
     return result
 
 
-def _too_narrow(group: Group, children: dict[str, list[str]], min_cases: int) -> list[str]:
-    intervals = attacker_intervals(group, children)
-    return [a for a, (low, high) in intervals.items() if high - low < min_cases - 1e-9]
+def _too_narrow(table: Table, relations: list[Relation], min_cases: int, targets: list[Cell] | None = None
+                ) -> list[Cell]:
+    intervals = attacker_intervals(table, relations, targets, min_cases)
+    return [c for c, (low, high) in intervals.items() if high - low < min_cases - 1e-9]
 
 
-def _widen(group: Group, area: str, children: dict[str, list[str]], areas_parent: dict[str, str]) -> str | None:
-    """One more figure to withhold for an area the attacker can still pin down: its cheapest published
-    sibling, else its cheapest published child, else its parent."""
-    parent = areas_parent.get(area)
-    for pool in (children.get(parent, []) if parent else [], children.get(area, [])):
-        known = [k for k in pool if k in group.cases and k not in group.withheld and k != area]
+def _widen(table: Table, cell: Cell, relations: list[Relation]) -> Cell | None:
+    """One more cell to withhold for a cell the attacker can still pin down: its cheapest published
+    fellow part in a relation, else its cheapest published part, else a published total."""
+    pools = ([k for total, parts in relations if cell in parts for k in parts],
+             [k for total, parts in relations if total == cell for k in parts],
+             [total for total, parts in relations if cell in parts])
+    for pool in pools:
+        known = [k for k in pool if k in table.cases and k not in table.withheld and k != cell]
         if known:
-            return min(known, key=lambda k: (group.cases[k], k))
-    if parent in group.cases and parent not in group.withheld:
-        return parent
+            return min(known, key=lambda k: (table.cases[k], k))
     return None
 
 
+def table_keys(figures: pd.DataFrame, structure: Structure) -> pd.Series:
+    """Per figure the table it adds up in: category, year and the indicator's breakdown component."""
+    component = figures["indicator_id"].map(structure.component()).fillna(figures["indicator_id"])
+    return component + "|" + figures["category"].fillna("").astype(str) + "|" + figures["period"].astype(str)
+
+
 def secondary(figures: pd.DataFrame, withheld_primary: pd.Series, indicators: pd.DataFrame,
-              areas: pd.DataFrame, min_cases: int) -> pd.Series:
+              structure: Structure, min_cases: int) -> pd.Series:
     """Figures withheld so that no primarily withheld one can be recomputed or narrowly bounded."""
-    children = children_of(areas)
-    parent_of = dict(zip(areas["code"], areas["parent_code"], strict=True))
     c = cases(figures, indicators)
     data = figures[KEY].assign(family=c["family"], cases=c["cases"], primary=withheld_primary,
                                ok=figures["status"] == OK)
     data = data[data["family"].notna()]
-    group_key = data["indicator_id"] + "|" + data["category"].fillna("") + "|" + data["period"].astype(str)
-    data = data[group_key.isin(set(group_key[data["primary"]]))]
+    data = data.assign(_table=table_keys(data, structure))
+    data = data[data["_table"].isin(set(data.loc[data["primary"], "_table"]))]
     extra = pd.Series(False, index=figures.index)
-    for _, rows in data.groupby(GROUP, dropna=False, sort=True):
+    for _, rows in data.groupby("_table", sort=True):
         ok = rows[rows["ok"]]
-        group = Group(cases=dict(zip(ok["area_code"], ok["cases"].astype(float), strict=True)),
-                      withheld=set(ok.loc[ok["primary"], "area_code"]),
-                      primary=set(ok.loc[ok["primary"], "area_code"]))
-        before = set(group.withheld)
-        _add_company(group, children, min_cases)
+        cells = list(zip(ok["indicator_id"], ok["area_code"], strict=True))
+        chosen = {cell for cell, first in zip(cells, ok["primary"], strict=True) if first}
+        table = Table(cases=dict(zip(cells, ok["cases"].astype(float), strict=True)), withheld=set(chosen),
+                      primary=set(chosen))
+        relations = structure.relations(set(zip(rows["indicator_id"], rows["area_code"], strict=True)))
+        _add_company(table, relations, min_cases)
+        # Withholding more only adds unknowns, so a cell found wide enough mostly stays so: after the first
+        # check of every cell, each round checks the cells that were too narrow, and a last round all again.
+        narrow, all_checked = _too_narrow(table, relations, min_cases), True
         for _ in range(MAX_ROUNDS):
-            narrow = _too_narrow(group, children, min_cases)
-            picks = {p for p in (_widen(group, a, children, parent_of) for a in narrow) if p}
+            if not narrow:
+                if all_checked:
+                    break
+                narrow, all_checked = _too_narrow(table, relations, min_cases), True
+                continue
+            picks = {p for p in (_widen(table, c, relations) for c in narrow) if p}
             if not picks:
                 break
-            group.withheld |= picks
-            _add_company(group, children, min_cases)
-        else:  # not settled in MAX_ROUNDS: nothing of this indicator, category and year is published
-            if _too_narrow(group, children, min_cases):
-                group.withheld |= set(group.cases)
-        new = group.withheld - before
-        extra[rows.index[rows["area_code"].isin(new) & rows["ok"]]] = True
+            table.withheld |= picks
+            _add_company(table, relations, min_cases)
+            narrow, all_checked = _too_narrow(table, relations, min_cases, narrow), False
+        if narrow or not all_checked and _too_narrow(table, relations, min_cases):
+            table.withheld |= set(table.cases)  # not settled: nothing of this table is published
+        new = table.withheld - chosen
+        hit = pd.Series(list(zip(rows["indicator_id"], rows["area_code"], strict=True)), index=rows.index).isin(new)
+        extra[rows.index[hit.to_numpy() & rows["ok"].to_numpy()]] = True
     return extra
 
 
 def protect(figures: pd.DataFrame, indicators: pd.DataFrame, areas: pd.DataFrame, derived: pd.DataFrame,
-            min_cases: int) -> pd.DataFrame:
+            min_cases: int, breakdowns: dict | None = None) -> pd.DataFrame:
     """`figures` with the withheld ones suppressed (no value, no n of their own, no interval) and a
     column `disclosure`: primary, secondary or NULL (published)."""
     first = primary(figures, indicators, min_cases)
-    second = secondary(figures, first, indicators, areas, min_cases)
+    second = secondary(figures, first, indicators, Structure.of(areas, breakdowns), min_cases)
     reason = pd.Series(np.select([first, second], [PRIMARY, SECONDARY], ""), index=figures.index)
     figures = figures.assign(disclosure=reason.replace("", pd.NA).astype("string"))
     # A derived rate goes with its numerator and its denominator (rate x denominator = numerator).

@@ -224,7 +224,7 @@ def analyse(db_path: str, catalogue_dir: str, city_code: str, settings: dict, la
         con.close()
     catalogue = Catalogue.load(catalogue_dir)
     tables, summary = run_analysis(observations, areas, indicators, units, catalogue.derived, city_code,
-                                   settings, last_period, bounds)
+                                   settings, last_period, bounds, catalogue.breakdowns)
     log.info("analysis: %s", ", ".join(f"{name} {n}" for name, n in summary.items()))
     if summary["withheld_small_numbers"]:
         log.info("analysis: %d figure(s) withheld (disclosure control: fewer than %d cases, and the figures "
