@@ -183,3 +183,16 @@ def test_statline_thousands_separator_is_refused(tmp_path, figure):
     error = refused(read_statline_csv, path)
     assert str(error).startswith(f"{path}, row 2, column 'Bevolking/Aantal inwoners (aantal)': '{figure}' has a "
                                  "thousands separator, which StatLine does not write")
+
+
+def test_tidy_csv_refuses_a_comma_in_a_number(tmp_path):
+    from wijkmonitor.readers.tidy import read_tidy_csv
+
+    path = tmp_path / "tidy.csv"
+    path.write_text('indicator,area_code,period,value,n\nx,WK034401,2023,12.5,"1,250"\nx,WK034402,2023,7,300\n',
+                    encoding="utf-8")
+    error = refused(read_tidy_csv, path)
+    assert (error.row, error.column) == (2, "n") and "'1,250' has a comma" in str(error)
+    path.write_text("indicator,area_code,period,value,n\nx,WK034401,2023,12.5,1250\n", encoding="utf-8")
+    table = read_tidy_csv(path).table
+    assert table[["value", "n"]].values.tolist() == [[12.5, 1250.0]]

@@ -28,7 +28,8 @@ def looks_like(sample: Sample) -> bool:
 
 
 def read_tidy_csv(path: str | Path) -> ReadResult:
-    """Read a tidy CSV (`,`-separated, decimal point) into the canonical read table.
+    """Read a tidy CSV (`,`-separated, decimal point, no thousands separator: a number with a comma
+    is refused) into the canonical read table.
 
     Columns: indicator, area_code and/or area_name, period, value; optionally category,
     period_label, status (ok, suppressed, missing, not_applicable), n (respondents or
@@ -74,6 +75,14 @@ def read_tidy_csv(path: str | Path) -> ReadResult:
         def get(name: str, fields: list[str] = fields) -> str:
             return fields[index[name]].strip() if name in index else ""
 
+        for column in ("value", "n", "sd"):
+            if "," in get(column):
+                # The format's rule: a decimal point and no thousands separator, so "1,250" is neither
+                # 1250 nor 1.25 for sure; a comma in a number is refused, never guessed.
+                raise ReaderError(
+                    f"{get(column)!r} has a comma; a tidy CSV writes numbers with a decimal point and no "
+                    "thousands separator.", file=str(path), row=line_no, column=column,
+                    hint="Write the number as 1250 or 1.25 (whichever it is), without a comma.")
         try:
             value, status = parse_cell(get("value"))
         except CellError as exc:
