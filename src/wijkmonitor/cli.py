@@ -4,6 +4,7 @@
     wijkmonitor ingest FILE [--format F] [--register areas.csv] --out OUT.csv|OUT.parquet
     wijkmonitor register KWB.xlsx [--municipality GM0344] [--subwijken subwijken.csv] --out areas.csv
     wijkmonitor formats
+    wijkmonitor download TABLE_ID [TABLE_ID ...] --municipality GM0344 [--out data/raw/download]
 
 Anything it cannot read ends with one paragraph saying what and where, and exit status 1.
 """
@@ -71,7 +72,43 @@ def _parser() -> argparse.ArgumentParser:
     register.add_argument("--subwijken", help="table of subwijken (code, name, wijk_code, buurt_prefix, aliases)")
     register.add_argument("--out", required=True, help="the register CSV to write")
     commands.add_parser("formats", help="list the formats and what each reads")
+    _add_download_parser(commands)
     return parser
+
+
+def _add_download_parser(commands) -> None:
+    from .download import CBS_ODATA, DATASETS, DEFAULT_OUT, DEFAULT_TIMEOUT
+
+    download = commands.add_parser(
+        "download", help="download CBS open-data tables (OData API) cut to one municipality",
+        description="Download CBS tables through the CBS OData API, filtered to a municipality, its wijken "
+        "and buurten, with their metadata (TableInfos, DataProperties); see docs/download.md.")
+    download.add_argument("table_ids", nargs="+", metavar="TABLE_ID",
+                          help="CBS table ids, e.g. 85984NED (Kerncijfers wijken en buurten 2024) 50090NED")
+    download.add_argument("--municipality", required=True, help="CBS municipality code, e.g. GM0344")
+    download.add_argument("--out", default=DEFAULT_OUT, help=f"folder for <TABLE_ID>/ (default: {DEFAULT_OUT})")
+    download.add_argument("--base-url", default=CBS_ODATA, help=f"OData API root (default: {CBS_ODATA})")
+    download.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                          help=f"seconds to wait for each answer (default: {DEFAULT_TIMEOUT:g})")
+    download.add_argument("--dataset", choices=DATASETS,
+                          help="the data set to fetch (default: UntypedDataSet for tables with Marges, "
+                          "else TypedDataSet)")
+
+
+def download_report(args: argparse.Namespace) -> str:
+    """Download the tables; what `wijkmonitor download` prints."""
+    from .download import PROVENANCE, download_tables
+
+    done = download_tables(args.table_ids, args.municipality, args.out, base_url=args.base_url,
+                           timeout=args.timeout, dataset=args.dataset)
+    out = []
+    for d in done:
+        out.append(f"{d.table_id}{f' ({d.title})' if d.title else ''}: wrote {d.folder}/")
+        out.append(f"  {d.data_file.name} ({d.rows} rows of {args.municipality}, its wijken and buurten), "
+                   + ", ".join(name for name in d.files if name not in (d.data_file.name, PROVENANCE))
+                   + f", {PROVENANCE} (provenance)")
+        out.append(f"  read it with: wijkmonitor inspect {d.data_file} --metadata {d.folder}")
+    return "\n".join(out)
 
 
 def cbs_codes(codes: pd.Series) -> pd.Series:
@@ -213,6 +250,15 @@ def main(argv: list[str] | None = None) -> int:
                 register.to_csv(tmp, index=False, lineterminator="\n")
             counts = ", ".join(f"{n} {level}" for level, n in register["level"].value_counts().items())
             print(f"wrote {args.out}: {len(register)} areas ({counts})")
+        elif args.command == "download":
+            from .download import DownloadError
+
+            try:
+                print(download_report(args))
+            except DownloadError as exc:  # URLs in the message: wrapped at spaces only, never inside a URL
+                print(textwrap.fill(f"wijkmonitor download: {exc.render()}", WIDTH, break_long_words=False,
+                                    break_on_hyphens=False), file=sys.stderr)
+                return EXIT_ERROR
     except WijkmonitorError as exc:
         print(textwrap.fill(f"wijkmonitor {args.command}: {exc.render()}", WIDTH), file=sys.stderr)
         return EXIT_ERROR
