@@ -17,7 +17,7 @@ def test_defaults_are_filled_in():
     config = validate_config(minimal())
     assert config["sources"][0]["format"] == "auto"
     assert config["analysis"] == {
-        "min_periods_for_trend": 5, "significance": 0.05, "min_cases": 10, "design_effect": {},
+        "min_periods_for_trend": 5, "significance": 0.05, "min_cases": 10, "vintage": "newest", "design_effect": {},
         "deprivation_indicator": None, "projection_period": None, "projection": {"indicators": [], "draws": 2000},
         "population_weights": "age_band", "simulations": 1000, "seed": 2017,
         "composite": {"indicators": [], "base_period": None, "weights": {}, "themes": {}, "sensitivity": 0.5}}

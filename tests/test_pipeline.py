@@ -794,3 +794,48 @@ def test_no_withheld_figure_can_be_derived_from_what_is_published(run, request):
     shown = keys.astype({"category": "string"}).merge(published, on=["indicator_id", "category", "area_code",
                                                                       "period"])
     assert (shown["status"] == "suppressed").all() and shown["value"].isna().all()
+
+
+# ------------------------------------------------------------------------------- revisions
+
+def test_a_revised_figure_is_listed_and_an_older_edition_can_be_chosen(tmp_path):
+    """Two editions of one export: the 2024 edition revises Overvecht's 2017 share (18,2 -> 18,4) and adds
+    2019. The analyses use the newest edition, and the revision is listed in the bundle and the report;
+    `analysis.vintage` makes them use the older one instead."""
+    from wijkmonitor.bundle import read_csv
+
+    newer = (SWING_OK.replace('"18,2"', '"18,4"').replace('|2018"\n', '|2018";"% huishoudens met bijstand|2019"\n')
+             .replace('"18,6"\n', '"18,6";"19,0"\n').replace('"12,8"\n', '"12,8";"13,0"\n')
+             .replace('"6,4"\n', '"6,4";"6,3"\n'))
+    (tmp_path / "data/raw").mkdir(parents=True)
+    (tmp_path / "data/raw/bijstand-2023.csv").write_text(SWING_OK, encoding="utf-8")
+    (tmp_path / "data/raw/bijstand-2024.csv").write_text(newer, encoding="utf-8")
+    config = {"city": {"name": "Utrecht", "code": "GM0344"}, "periods": {"first": 2010, "last": 2023},
+              "sources": [{"id": "incijfers", "files": ["data/raw/bijstand-2023.csv", "data/raw/bijstand-2024.csv"]}]}
+    write_config(tmp_path, config)
+    result = snakemake(tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    revisions = read_csv(tmp_path / "reports/data/revisions.csv")
+    assert revisions[["area_code", "period", "value", "vintage", "other_value", "other_vintage", "other_source_row"]
+                     ].values.tolist() == [["WK034403", 2017, 18.4, "bijstand-2024", 18.2, "bijstand-2023", 2]]
+    gaps = pd.read_parquet(tmp_path / "data/processed/analysis/gaps.parquet")
+    overvecht = gaps[(gaps["area_code"] == "WK034403")].set_index("period")["value"]
+    assert overvecht[2017] == pytest.approx(18.4) and overvecht[2019] == pytest.approx(19.0)
+    text = " ".join(pdf_pages(tmp_path / "reports/utrecht-2023.pdf"))
+    assert re.search(r"Herziene cijfers.*18,2% \(bijstand-2023\)\s+18,4% \(bijstand-2024\)", text, re.S)
+
+    write_config(tmp_path, config | {"analysis": {"vintage": "bijstand-2023"}})
+    result = snakemake(tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    gaps = pd.read_parquet(tmp_path / "data/processed/analysis/gaps.parquet")
+    overvecht = gaps[(gaps["area_code"] == "WK034403")].set_index("period")["value"]
+    assert overvecht[2017] == pytest.approx(18.2) and overvecht[2019] == pytest.approx(19.0)  # 2019: only in 2024
+    revisions = read_csv(tmp_path / "reports/data/revisions.csv")
+    assert revisions[["value", "vintage", "other_value", "other_vintage"]].values.tolist() == [
+        [18.2, "bijstand-2023", 18.4, "bijstand-2024"]]
+
+    write_config(tmp_path, config | {"analysis": {"vintage": "bijstand-2022"}})
+    result = snakemake(tmp_path)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "wijkmonitor: error: analysis.vintage 'bijstand-2022' is not the vintage of any figure in the warehouse.")

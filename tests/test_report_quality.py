@@ -25,6 +25,8 @@ def quality(report: dict, uncatalogued: list[str] = ()) -> dict:
         observations=pd.DataFrame({"status": ["ok"], "provisional": [False]}),
         quarantine=pd.DataFrame(columns=["source_file", "source_row", "area_code", "area_name", "observations",
                                          "closest"]),
+        revisions=pd.DataFrame(columns=["indicator_id", "area_code", "period", "value", "vintage", "other_value",
+                                        "other_vintage"]),
         indicators=pd.DataFrame({"id": ["x", *uncatalogued], "catalogued": [True] + [False] * len(uncatalogued),
                                  "label_nl": ["x", *uncatalogued], "label_en": [None] * (1 + len(uncatalogued))}))
     return _quality(run)

@@ -20,6 +20,7 @@ from .canonical import (
     typed_frame,
 )
 from .disclosure import protect, publish
+from .revisions import revision_table
 
 # gap_trend values
 WIDENING, NARROWING, NO_CHANGE = "widening", "narrowing", "no_significant_change"
@@ -914,12 +915,14 @@ def composite_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.D
 def run_analysis(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame,
                  units: dict[str, str], derived: pd.DataFrame, city_code: str, settings: dict,
                  last_period: int, bounds: dict[str, tuple] | None = None,
-                 breakdowns: dict | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+                 breakdowns: dict | None = None, history: pd.DataFrame | None = None
+                 ) -> tuple[dict[str, pd.DataFrame], dict]:
     """Every analysis table from the current observations, the published observations (`observations`);
     and a summary for the log.
 
     `units` maps indicator to unit id; `bounds` indicator to the unit's (min, max) (None: open);
-    `breakdowns` the catalogue's splits of a total into parts (disclosure control)."""
+    `breakdowns` the catalogue's splits of a total into parts (disclosure control); `history` every
+    edition of every observation (the warehouse's `observation`), for the table of revised figures."""
     figures = observations.rename(columns={"ci_low": "source_ci_low", "ci_high": "source_ci_high"}).assign(
         count=np.nan, per=np.nan)
     figures = pd.concat([figures, derive_rates(observations, derived)], ignore_index=True)
@@ -958,8 +961,10 @@ def run_analysis(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd
     projections = projection_table(figures, areas, indicators, city_code, target, min_periods,
                                    settings["projection"] | {"seed": settings["seed"]}, bounds, unprotected)
     composite = composite_table(figures, areas, indicators, city_code, settings["composite"])
+    revisions = revision_table(observations if history is None else history, figures, indicators,
+                               settings["min_cases"])
     tables = {"gaps": gaps, "trends": trends, "inequality": inequality, "inequality_change": inequality_change,
               "convergence": convergence,
-              "projections": projections, "composite": composite}
+              "projections": projections, "composite": composite, "revisions": revisions}
     summary = {name: len(table) for name, table in tables.items()} | {"withheld_small_numbers": withheld}
     return tables | {"observations": published}, summary

@@ -128,10 +128,17 @@ COMPOSITE_COLUMNS = {
     "area_code": "string", "level": "string", "period": "Int64", "theme": "string", "score": "Float64",
     "rank": "Int64", "rank_min": "Int64", "rank_max": "Int64",
 }
+REVISIONS_COLUMNS = {
+    "indicator_id": "string", "category": "string", "area_code": "string", "period": "Int64", "source_id": "string",
+    "value": "Float64", "vintage": "string", "source_file": "string", "source_row": "Int64",
+    "other_value": "Float64", "other_vintage": "string", "other_source_file": "string", "other_source_row": "Int64",
+    "change": "Float64",
+}
 ANALYSIS_COLUMNS = {
     "gaps": GAPS_COLUMNS, "trends": TRENDS_COLUMNS, "inequality": INEQUALITY_COLUMNS,
     "inequality_change": INEQUALITY_CHANGE_COLUMNS,
     "convergence": CONVERGENCE_COLUMNS, "projections": PROJECTIONS_COLUMNS, "composite": COMPOSITE_COLUMNS,
+    "revisions": REVISIONS_COLUMNS,
 }
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .areas import AreaMatcher, load_register
 from .catalogue import Catalogue
-from .errors import WijkmonitorError
+from .errors import ConfigError, WijkmonitorError
 from .i18n import Language
 
 log = logging.getLogger("wijkmonitor")
@@ -210,11 +210,18 @@ def analyse(db_path: str, catalogue_dir: str, city_code: str, settings: dict, la
             outputs: dict[str, str]) -> None:
     """`outputs` maps each analysis table (canonical.ANALYSIS_COLUMNS) to its parquet path."""
     from .analysis import run_analysis
-    from .warehouse import CURRENT_IN_ORDER, connect_read_only
+    from .warehouse import HISTORY_IN_ORDER, connect_read_only, current_query
 
     con = connect_read_only(db_path)
     try:
-        observations = con.execute(CURRENT_IN_ORDER).df()
+        vintage = settings.get("vintage", "newest")
+        if vintage != "newest":
+            known = {v for (v,) in con.execute("SELECT DISTINCT vintage FROM observation").fetchall()}
+            if vintage not in known:
+                raise ConfigError(f"analysis.vintage {vintage!r} is not the vintage of any figure in the warehouse.",
+                                  hint=f"Use newest or one of: {', '.join(sorted(str(v) for v in known if v))}.")
+        observations = con.execute(*current_query(vintage)).df()
+        history = con.execute(HISTORY_IN_ORDER).df()
         areas = con.execute("SELECT * FROM area").df()
         indicators = con.execute("SELECT * FROM indicator").df()
         units = dict(con.execute("SELECT id, unit FROM indicator").fetchall())
@@ -224,7 +231,7 @@ def analyse(db_path: str, catalogue_dir: str, city_code: str, settings: dict, la
         con.close()
     catalogue = Catalogue.load(catalogue_dir)
     tables, summary = run_analysis(observations, areas, indicators, units, catalogue.derived, city_code,
-                                   settings, last_period, bounds, catalogue.breakdowns)
+                                   settings, last_period, bounds, catalogue.breakdowns, history)
     log.info("analysis: %s", ", ".join(f"{name} {n}" for name, n in summary.items()))
     if summary["withheld_small_numbers"]:
         log.info("analysis: %d figure(s) withheld (disclosure control: fewer than %d cases, and the figures "

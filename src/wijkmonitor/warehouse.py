@@ -74,6 +74,28 @@ CURRENT_IN_ORDER = (
 )
 
 
+def current_query(vintage: str | None = None) -> tuple[str, list]:
+    """The SQL (and its parameters) of the current observations in CURRENT_IN_ORDER's order: the newest
+    edition (`vintage` None or "newest"), or the edition named `vintage` wherever a figure has it
+    (`analysis.vintage`), else the newest."""
+    if vintage in (None, "newest"):
+        return CURRENT_IN_ORDER, []
+    sql = """
+SELECT * EXCLUDE (rn) FROM (
+    SELECT o.*, row_number() OVER (
+        PARTITION BY o.indicator_id, o.area_code, coalesce(o.category, ''), o.period
+        ORDER BY f.priority, (o.vintage IS NOT DISTINCT FROM ?) DESC, o.vintage DESC, o.source_file
+    ) AS rn
+    FROM observation o JOIN source_file f ON f.path = o.source_file
+) WHERE rn = 1
+ORDER BY indicator_id, area_code, category NULLS FIRST, period, source_file, source_row"""
+    return sql, [vintage]
+
+
+HISTORY_IN_ORDER = ("SELECT * FROM observation "
+                    "ORDER BY indicator_id, area_code, category NULLS FIRST, period, source_file, source_row")
+
+
 def demo_hashes(manifest_path: str | None) -> set[str]:
     """SHA-256 digests of the demonstration files, from the demo manifest (empty when none)."""
     if not manifest_path or not Path(manifest_path).exists():

@@ -193,11 +193,19 @@ def _quality(run: RunData) -> dict:
          tr.number(r.observations, 0), r.closest or ""]
         for r in run.quarantine.itertuples()
     ]
+    revised = [
+        [run.label(r.indicator_id),
+         run.area_name(r.area_code), str(r.period),
+         f"{tr.value(r.other_value, run.unit_of(r.indicator_id))} ({r.other_vintage})",
+         f"{tr.value(r.value, run.unit_of(r.indicator_id))} ({r.vintage})"]
+        for r in run.revisions.itertuples()
+    ]
     uncatalogued = run.indicators[~run.indicators["catalogued"]]
     label = f"label_{tr.code}"
     return {"text": text, "rows": rows,
             "uncatalogued": [f"{r.id} ({getattr(r, label) or r.label_nl})" for r in uncatalogued.itertuples()][:40],
-            "n_uncatalogued": len(uncatalogued), "quarantined": quarantined[:40], "n_quarantined": len(quarantined)}
+            "n_uncatalogued": len(uncatalogued), "quarantined": quarantined[:40], "n_quarantined": len(quarantined),
+            "revised": revised[:40], "n_revised": len(revised)}
 
 
 def build_context(run: RunData, config: dict, manifest: list[dict], code_root: str | Path) -> dict:

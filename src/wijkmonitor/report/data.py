@@ -39,6 +39,7 @@ class RunData:
     convergence: pd.DataFrame
     projections: pd.DataFrame
     composite: pd.DataFrame
+    revisions: pd.DataFrame
     lang: Language = DUTCH
 
     def __post_init__(self) -> None:
