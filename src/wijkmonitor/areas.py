@@ -61,6 +61,76 @@ def wijk_short_name(statnaam: str) -> str:
     return _LEVEL_PREFIX.sub("", statnaam.strip()).strip()
 
 
+def select_municipality(gemeenten: list[str], municipality: str | None, path: str | Path) -> str:
+    """The GM code of the municipality to take from a kwb file holding `gemeenten`: the one asked
+    for, or the file's only one."""
+    if municipality is not None:
+        if municipality not in set(gemeenten):
+            raise ReaderError(
+                f"holds no municipality {municipality!r} (it holds {len(gemeenten)}: "
+                f"{', '.join(gemeenten[:5])}{', ...' if len(gemeenten) > 5 else ''}).",
+                file=str(path), hint="Give the CBS code of the municipality, e.g. GM0344 for Utrecht.",
+            )
+        return municipality
+    if len(gemeenten) == 1:
+        return gemeenten[0]
+    raise ReaderError(
+        f"holds {len(gemeenten)} municipalities; say which one (--municipality GM....).", file=str(path),
+    )
+
+
+def area_row(code: str, statnaam: str, level: str, digits: str, gm_code: str,
+             prefix_to_subwijk: dict[str, str]) -> dict:
+    """The register row of one kwb area (`digits`: its code without the GM/WK/BU prefix)."""
+    if level == "gemeente":
+        name, parent, wijk = statnaam, None, None
+        aliases = [statnaam, f"Gemeente {statnaam}"]
+    elif level == "wijk":
+        name, parent, wijk = wijk_short_name(statnaam), gm_code, code
+        aliases = [statnaam, name, f"Wijk {name}"]
+    else:
+        wijk = f"WK{digits[:6]}"
+        parent = prefix_to_subwijk.get(digits[:7], wijk)
+        name = statnaam
+        aliases = [statnaam, f"Buurt {statnaam}"]
+    return {"code": code, "name": name, "level": level, "parent_code": parent, "wijk_code": wijk,
+            "gemeente_code": gm_code, "aliases": aliases, "valid_from": None, "valid_to": None}
+
+
+def read_subwijken(subwijken_path: str | Path | None) -> pd.DataFrame:
+    """The subwijken table (code, name, wijk_code, buurt_prefix, aliases), empty without a path."""
+    return (
+        pd.read_csv(subwijken_path, dtype=str, keep_default_na=False)
+        if subwijken_path is not None
+        else pd.DataFrame(columns=["code", "name", "wijk_code", "buurt_prefix", "aliases"])
+    )
+
+
+def subwijk_rows(subwijken: pd.DataFrame, gm_code: str) -> list[dict]:
+    rows = []
+    for _, s in subwijken.iterrows():
+        aliases = [s["name"], f"Subwijk {s['name']}"] + [a for a in s["aliases"].split(ALIAS_SEPARATOR) if a]
+        rows.append(
+            {"code": s["code"], "name": s["name"], "level": "subwijk", "parent_code": s["wijk_code"],
+             "wijk_code": s["wijk_code"], "gemeente_code": gm_code, "aliases": aliases,
+             "valid_from": None, "valid_to": None}
+        )
+    return rows
+
+
+def finish_register(rows: list[dict]) -> pd.DataFrame:
+    """Register rows (aliases as lists) as the register table: aliases joined, levels in order."""
+    register = pd.DataFrame(rows)
+    register["aliases"] = register["aliases"].map(
+        lambda names: ALIAS_SEPARATOR.join(dict.fromkeys(n.strip() for n in names if n.strip()))
+    )
+    order = register["level"].map({lvl: i for i, lvl in enumerate(LEVELS)})
+    register = register.assign(_order=order).sort_values(["_order", "code"]).drop(columns="_order")
+    register["valid_from"] = register["valid_from"].astype("Int64")
+    register["valid_to"] = register["valid_to"].astype("Int64")
+    return register[REGISTER_COLUMNS].reset_index(drop=True)
+
+
 def build_register(
     kwb_path: str | Path, subwijken_path: str | Path | None = None, municipality: str | None = None
 ) -> pd.DataFrame:
@@ -71,6 +141,8 @@ def build_register(
     buurt come from the kwb file; subwijken (a local level between wijk and buurt, e.g. Utrecht
     in Cijfers' subwijken) from a small table with code, name, wijk_code, buurt_prefix (the first
     seven digits of their buurten's codes) and aliases (`|`-separated names portals use).
+    valid_from and valid_to stay empty: one file says nothing about other years (for a register
+    with validity periods from several kwb years see `boundaries.build_history_register`).
     """
     _, table = read_sheet(kwb_path)
     header = [str(c).strip() for c in table.iloc[0]]
@@ -83,66 +155,18 @@ def build_register(
         )
     body["gwb_code_10"] = body["gwb_code_10"].fillna("").str.strip()
     gemeenten = body.loc[body["recs"].str.strip() == "Gemeente", "gwb_code_10"]
-    if municipality is not None:
-        if municipality not in set(gemeenten):
-            raise ReaderError(
-                f"holds no municipality {municipality!r} (it holds {len(gemeenten)}: "
-                f"{', '.join(gemeenten.head(5))}{', ...' if len(gemeenten) > 5 else ''}).",
-                file=str(kwb_path), hint="Give the CBS code of the municipality, e.g. GM0344 for Utrecht.",
-            )
-        gm_code = municipality
-    elif len(gemeenten) == 1:
-        gm_code = gemeenten.iloc[0]
-    else:
-        raise ReaderError(
-            f"holds {len(gemeenten)} municipalities; say which one (--municipality GM....).", file=str(kwb_path),
-        )
+    gm_code = select_municipality(list(gemeenten), municipality, kwb_path)
     body = body[body["gwb_code_10"].map(municipality_digits) == municipality_digits(gm_code)]
-    subwijken = (
-        pd.read_csv(subwijken_path, dtype=str, keep_default_na=False)
-        if subwijken_path is not None
-        else pd.DataFrame(columns=["code", "name", "wijk_code", "buurt_prefix", "aliases"])
-    )
+    subwijken = read_subwijken(subwijken_path)
     prefix_to_subwijk = dict(zip(subwijken["buurt_prefix"], subwijken["code"], strict=True))
     rows = []
     for _, r in body.iterrows():
         level = _KWB_LEVELS.get(str(r["recs"]).strip())
         if level is None:
             continue
-        code = r["gwb_code_10"].strip()
-        statnaam = str(r["regio"]).strip()
-        if level == "gemeente":
-            name, parent, wijk = statnaam, None, None
-            aliases = [statnaam, f"Gemeente {statnaam}"]
-        elif level == "wijk":
-            name, parent, wijk = wijk_short_name(statnaam), gm_code, code
-            aliases = [statnaam, name, f"Wijk {name}"]
-        else:
-            digits = r["gwb_code_8"].strip()
-            wijk = f"WK{digits[:6]}"
-            parent = prefix_to_subwijk.get(digits[:7], wijk)
-            name = statnaam
-            aliases = [statnaam, f"Buurt {statnaam}"]
-        rows.append(
-            {"code": code, "name": name, "level": level, "parent_code": parent, "wijk_code": wijk,
-             "gemeente_code": gm_code, "aliases": aliases, "valid_from": None, "valid_to": None}
-        )
-    for _, s in subwijken.iterrows():
-        aliases = [s["name"], f"Subwijk {s['name']}"] + [a for a in s["aliases"].split(ALIAS_SEPARATOR) if a]
-        rows.append(
-            {"code": s["code"], "name": s["name"], "level": "subwijk", "parent_code": s["wijk_code"],
-             "wijk_code": s["wijk_code"], "gemeente_code": gm_code, "aliases": aliases,
-             "valid_from": None, "valid_to": None}
-        )
-    register = pd.DataFrame(rows)
-    register["aliases"] = register["aliases"].map(
-        lambda names: ALIAS_SEPARATOR.join(dict.fromkeys(n.strip() for n in names if n.strip()))
-    )
-    order = register["level"].map({lvl: i for i, lvl in enumerate(LEVELS)})
-    register = register.assign(_order=order).sort_values(["_order", "code"]).drop(columns="_order")
-    register["valid_from"] = register["valid_from"].astype("Int64")
-    register["valid_to"] = register["valid_to"].astype("Int64")
-    return register[REGISTER_COLUMNS].reset_index(drop=True)
+        rows.append(area_row(r["gwb_code_10"].strip(), str(r["regio"]).strip(), level,
+                             str(r["gwb_code_8"]).strip(), gm_code, prefix_to_subwijk))
+    return finish_register(rows + subwijk_rows(subwijken, gm_code))
 
 
 def load_register(path: str | Path) -> pd.DataFrame:
@@ -185,6 +209,7 @@ class AreaMatcher:
     _by_alias: dict[str, set[str]] = field(init=False, default_factory=dict)
     _codes: set[str] = field(init=False, default_factory=set)
     _level: dict[str, str] = field(init=False, default_factory=dict)
+    _retired: set[str] = field(init=False, default_factory=set)
     _gemeente: str = field(init=False, default="")
     _digits: str | None = field(init=False, default=None)
 
@@ -196,6 +221,8 @@ class AreaMatcher:
         self._digits = municipality_digits(self._gemeente)
         self._codes = set(self.register["code"])
         self._level = dict(zip(self.register["code"], self.register["level"], strict=True))
+        if "valid_to" in self.register.columns:
+            self._retired = set(self.register.loc[self.register["valid_to"].notna(), "code"])
         for code, name, aliases in zip(
             self.register["code"], self.register["name"], self.register["aliases"], strict=True
         ):
@@ -219,7 +246,14 @@ class AreaMatcher:
         code = str(code).strip()
         if code in self._codes:
             return code
-        codes = self._by_alias.get(normalise_name(code), set())
+        return self._one(self._by_alias.get(normalise_name(code), set()))
+
+    def _one(self, codes: set[str]) -> str | None:
+        """The one code of `codes`; of several, the one that is not retired (a register built from
+        several kwb years keeps retired codes, e.g. a recoded wijk under its old code with the same
+        name, and a name then means the current area); else None: ambiguous."""
+        if len(codes) > 1:
+            codes = codes - self._retired
         return next(iter(codes)) if len(codes) == 1 else None
 
     def match_name(self, name: str) -> str | None:
@@ -232,7 +266,7 @@ class AreaMatcher:
         key = normalise_name(name)
         codes = self._by_alias.get(key)
         if codes:
-            return next(iter(codes)) if len(codes) == 1 else None
+            return self._one(codes)
         prefix = _LEVEL_PREFIX.match(name.strip())
         level = prefix.group(1).lower() if prefix else None
         stripped = normalise_name(_LEVEL_PREFIX.sub("", name.strip()))
@@ -244,7 +278,7 @@ class AreaMatcher:
                 code for alias, alias_codes in self._by_alias.items() if is_abbreviation(stripped, alias)
                 for code in alias_codes if level is None or self._level[code] == level
             }
-        return next(iter(codes)) if len(codes) == 1 else None
+        return self._one(codes)
 
     def closest(self, name: str, k: int = 3) -> list[str]:
         """Register names closest to an unknown name, for the error message."""

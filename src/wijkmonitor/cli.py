@@ -66,11 +66,20 @@ def _parser() -> argparse.ArgumentParser:
     _add_read_arguments(ingest)
     ingest.add_argument("--source-id", default="cli", help="source id recorded on each row (default: cli)")
     ingest.add_argument("--out", required=True, help="OUT.csv or OUT.parquet")
-    register = commands.add_parser("register", help="build an area register from a CBS kwb file")
-    register.add_argument("kwb", help="CBS Kerncijfers wijken en buurten xlsx (one municipality or all)")
+    register = commands.add_parser(
+        "register", help="build an area register from CBS kwb files (one year, or several: validity and links)",
+        description="Build the area register from a CBS kwb file; from kwb files of two or more years, with "
+        "valid_from/valid_to per area and a link table of boundary changes (same, renamed, recoded, split, "
+        "merged); see docs/boundaries.md.")
+    register.add_argument("kwb", nargs="+", help="CBS Kerncijfers wijken en buurten xlsx (one municipality or all); "
+                          "two or more of different years for validity periods and links")
     register.add_argument("--municipality", help="CBS code (GM....) when the file holds several municipalities")
     register.add_argument("--subwijken", help="table of subwijken (code, name, wijk_code, buurt_prefix, aliases)")
     register.add_argument("--out", required=True, help="the register CSV to write")
+    register.add_argument("--links-out", help="with two or more kwb files: the link table to write "
+                          "(default: area_links.csv beside --out)")
+    register.add_argument("--links", help="with two or more kwb files: links stated by hand (CSV: old_code, new_code, "
+                          "relation, from_year, to_year[, share, evidence]) for changes the files do not show")
     commands.add_parser("formats", help="list the formats and what each reads")
     _add_download_parser(commands)
     return parser
@@ -109,6 +118,42 @@ def download_report(args: argparse.Namespace) -> str:
                    + f", {PROVENANCE} (provenance)")
         out.append(f"  read it with: wijkmonitor inspect {d.data_file} --metadata {d.folder}")
     return "\n".join(out)
+
+
+def register_report(args: argparse.Namespace) -> str:
+    """Build and write the area register (and, from several kwb years, the link table); what
+    `wijkmonitor register` prints."""
+    from .steps import atomic_path
+
+    def write(frame: pd.DataFrame, path: str) -> None:
+        with atomic_path(path) as tmp:
+            frame.to_csv(tmp, index=False, lineterminator="\n")
+
+    if len(args.kwb) == 1:
+        if args.links or args.links_out:
+            raise WijkmonitorError("--links and --links-out need kwb files of two or more years.", file=args.kwb[0],
+                                   hint="Give the kwb files of each year to link, e.g. kwb-2023.xlsx kwb-2024.xlsx.")
+        register = build_register(args.kwb[0], args.subwijken, args.municipality)
+        write(register, args.out)
+        counts = ", ".join(f"{n} {level}" for level, n in register["level"].value_counts().items())
+        return f"wrote {args.out}: {len(register)} areas ({counts})"
+    from .boundaries import RELATIONS, build_history_register
+
+    links_out = args.links_out or str(Path(args.out).with_name("area_links.csv"))
+    if Path(links_out).resolve() == Path(args.out).resolve():
+        raise WijkmonitorError("--links-out is the register itself (--out).", file=links_out,
+                               hint="Name another file for the link table, e.g. area_links.csv.")
+    register, links = build_history_register(args.kwb, args.subwijken, args.municipality, args.links)
+    write(register, args.out)
+    write(links, links_out)
+    counts = ", ".join(f"{n} {level}" for level, n in register["level"].value_counts().items())
+    years = sorted(set(links["from_year"]) | set(links["to_year"]))
+    retired = int(register["valid_to"].notna().sum())
+    relations = links["relation"].value_counts()
+    return (f"wrote {args.out}: {len(register)} areas ({counts}) of the kwb years {', '.join(map(str, years))}; "
+            f"{retired} no longer in {years[-1]} (valid_to set)\n"
+            f"wrote {links_out}: {len(links)} links ("
+            + ", ".join(f"{relations[r]} {r}" for r in RELATIONS if r in relations) + ")")
 
 
 def cbs_codes(codes: pd.Series) -> pd.Series:
@@ -243,13 +288,7 @@ def main(argv: list[str] | None = None) -> int:
             write_table(rows[list(OBSERVATION_COLUMNS)], args.out)
             print(f"{args.file}: read as {fmt}; wrote {len(rows)} observations to {args.out}")
         elif args.command == "register":
-            register = build_register(args.kwb, args.subwijken, args.municipality)
-            from .steps import atomic_path
-
-            with atomic_path(args.out) as tmp:
-                register.to_csv(tmp, index=False, lineterminator="\n")
-            counts = ", ".join(f"{n} {level}" for level, n in register["level"].value_counts().items())
-            print(f"wrote {args.out}: {len(register)} areas ({counts})")
+            print(register_report(args))
         elif args.command == "download":
             from .download import DownloadError
 

@@ -158,18 +158,24 @@ def _case(names: list[str]) -> str:
     return "lower-case" if all(n == n.lower() for n in letters) else "mixed-case"
 
 
-def read_cbs_kwb_xlsx(path: str | Path, period: int | None = None, sheet: str | None = None) -> ReadResult:
-    """Read a CBS kwb workbook, xlsx or xls (its one sheet with data, or `sheet`), into the canonical read table."""
-    sheet_name, table = read_sheet(path, sheet)
+def header_columns(path: str | Path, table: pd.DataFrame, hint: str) -> tuple[list[str], str, str, str]:
+    """A kwb sheet's header and its code, name and level (`recs`) columns; refused (`hint`) without them."""
     header = [str(c).strip() for c in table.iloc[0]]
     code_column, name_column, level_column = _columns(header)
     if code_column is None or name_column is None or level_column is None:
         raise ReaderError(
             "is not a CBS Kerncijfers wijken en buurten table: the first row needs a code column "
             "(gwb_code_10, gwb_code, gwb_code_8 or gwb_codeNN), a name column (regio or gwb_naamNN) and 'recs'.",
-            file=str(path), row=1,
-            hint="Use the kwb file as CBS publishes it (header row first), or set `format:` for this source.",
+            file=str(path), row=1, hint=hint,
         )
+    return header, code_column, name_column, level_column
+
+
+def read_cbs_kwb_xlsx(path: str | Path, period: int | None = None, sheet: str | None = None) -> ReadResult:
+    """Read a CBS kwb workbook, xlsx or xls (its one sheet with data, or `sheet`), into the canonical read table."""
+    sheet_name, table = read_sheet(path, sheet)
+    header, code_column, name_column, level_column = header_columns(
+        path, table, "Use the kwb file as CBS publishes it (header row first), or set `format:` for this source.")
     repeated = pd.Series(header).str.casefold().duplicated()
     if repeated.any():
         raise ReaderError(f"has the column {header[int(repeated.idxmax())]!r} twice (ignoring case).",
