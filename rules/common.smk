@@ -12,6 +12,7 @@ from wijkmonitor.config import (
     raw_files,
     validate_config,
 )
+from wijkmonitor.editions import previous_edition
 from wijkmonitor.errors import WijkmonitorError
 from wijkmonitor.i18n import Language
 from wijkmonitor.steps import step_errors
@@ -43,6 +44,22 @@ BUNDLE_FILES = {table: f"{REPORTS}/data/{table}.csv" for table in BUNDLE_TABLES}
 }
 VALIDATION = f"{REPORTS}/validation/results.json"
 CITY_SLUG = config["city"]["name"].lower().replace(" ", "-")
+# This edition's record, and the newest earlier edition's (if a previous run left one) for the chapter
+# on what changed since.
+EDITION = str(config["report"]["edition"] or config["periods"]["last"])
+EDITION_FILES = {
+    "manifest": f"{REPORTS}/editions/{EDITION}/manifest.json",
+    "observations": f"{REPORTS}/editions/{EDITION}/observations.parquet",
+}
+_previous = previous_edition(f"{REPORTS}/editions", EDITION)
+PREVIOUS_EDITION = (
+    [
+        f"{REPORTS}/editions/{_previous}/manifest.json",
+        f"{REPORTS}/editions/{_previous}/observations.parquet",
+    ]
+    if _previous
+    else []
+)
 REPORT_PDF = f"{REPORTS}/{CITY_SLUG}-{config['periods']['last']}.pdf"
 WORDS = Language(config["report"]["language"])  # category names in `snakemake --report`
 CODE = code_digest()  # every rule's param: a changed package reruns the steps

@@ -60,10 +60,30 @@ rule figures:
         "../scripts/figures.py"
 
 
+rule edition:
+    input:
+        published=PUBLISHED,
+        db=WAREHOUSE,
+    output:
+        **EDITION_FILES,
+    log:
+        f"{LOGS}/edition.log",
+    params:
+        code=CODE,
+        config=config,
+        edition=EDITION,
+    message:
+        "Recording edition {params.edition}"
+    script:
+        "../scripts/edition.py"
+
+
 rule report:
     input:
         **ANALYSIS_FILES,
         published=PUBLISHED,
+        edition=EDITION_FILES["manifest"],
+        previous=PREVIOUS_EDITION,
         db=WAREHOUSE,
         validation=VALIDATION,
         figures=f"{REPORTS}/figures",

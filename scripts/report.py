@@ -10,6 +10,6 @@ run_rule(
     lambda: write_report(
         smk.input.db, tables, smk.input.validation, smk.input.manifest,
         smk.input.figures, dict(smk.params.config), smk.input.template, smk.params.code_root,
-        smk.output.pdf, smk.output.context,
+        smk.output.pdf, smk.output.context, smk.input.edition, list(smk.input.previous),
     ),
 )

@@ -152,6 +152,35 @@ def test_outputs_are_byte_identical_when_rebuilt(demo_run):
     assert {p.name: sha(p) for p in outputs} == before
 
 
+def job_counts(output: str) -> dict[str, int]:
+    """Snakemake's dry-run "Job stats" table as rule -> number of jobs."""
+    table = output[output.index("Job stats:"):].splitlines()[3:]
+    counts = {}
+    for line in table:
+        parts = line.split()
+        if len(parts) != 2 or not parts[1].isdigit():
+            break
+        counts[parts[0]] = int(parts[1])
+    return counts
+
+
+def test_a_new_years_file_reruns_only_its_own_ingest_and_the_shared_steps(demo_run, tmp_path):
+    """A researcher adds next year's kwb file: a dry run plans one ingest (of that file) and the shared
+    steps after it, not the other 16 ingests; with nothing added, nothing is planned."""
+    workdir = tmp_path / "next"
+    shutil.copytree(demo_run[0], workdir, symlinks=True)
+    nothing = snakemake(workdir, "--dry-run")
+    assert nothing.returncode == 0 and "Nothing to be done" in nothing.stdout + nothing.stderr
+    kwb = workdir / "data/raw/demo/cbs-kwb"
+    shutil.copyfile(kwb / "kwb-2023.xlsx", kwb / "kwb-2024.xlsx")
+    planned = snakemake(workdir, "--dry-run")
+    assert planned.returncode == 0, planned.stderr[-2000:]
+    output = planned.stdout + planned.stderr
+    assert job_counts(output) == {"ingest": 1, "warehouse": 1, "validate": 1, "analyse": 1, "bundle": 1,
+                                  "edition": 1, "figures": 1, "report": 1, "all": 1, "total": 9}
+    assert "kwb-2024" in output and "kwb-2022" not in output
+
+
 def test_english_report_from_the_same_run(demo_run, tmp_path):
     """`report.language: en` switches every label, sentence and number format; only the figures and
     the report are redone."""
@@ -651,7 +680,7 @@ def test_theil_of_the_issue_holds_with_all_inhabitants_as_weights(open_run):
 # The rules in the order a run reaches them, and the log each writes when its step starts.
 STAGES = [("ingest", "logs/ingest"), ("warehouse", "logs/warehouse.log"), ("validate", "logs/validate.log"),
           ("analyse", "logs/analyse.log"), ("figures", "logs/figures.log"), ("bundle", "logs/bundle.log"),
-          ("report", "logs/report.log")]
+          ("edition", "logs/edition.log"), ("report", "logs/report.log")]
 
 
 def published(workdir: Path) -> list[Path]:
@@ -839,3 +868,44 @@ def test_a_revised_figure_is_listed_and_an_older_edition_can_be_chosen(tmp_path)
     assert result.returncode != 0
     assert result.stderr.strip().splitlines()[-1].startswith(
         "wijkmonitor: error: analysis.vintage 'bijstand-2022' is not the vintage of any figure in the warehouse.")
+
+
+# ------------------------------------------------------------------------------- editions
+
+def test_a_second_edition_reports_what_changed_since_the_first(tmp_path):
+    """Edition 2023 from one export; edition 2024 adds next year's export, which adds 2019 and revises
+    Overvecht's 2017 share (18,2 -> 18,4). Each run records its edition; the second report has a chapter
+    on what changed since the first."""
+    newer = (SWING_OK.replace('"18,2"', '"18,4"').replace('|2018"\n', '|2018";"% huishoudens met bijstand|2019"\n')
+             .replace('"18,6"\n', '"18,6";"19,0"\n').replace('"12,8"\n', '"12,8";"13,0"\n')
+             .replace('"6,4"\n', '"6,4";"6,3"\n'))
+    (tmp_path / "data/raw").mkdir(parents=True)
+    first, second = tmp_path / "data/raw/bijstand-2023.csv", tmp_path / "data/raw/bijstand-2024.csv"
+    first.write_text(SWING_OK, encoding="utf-8")
+    config = {"city": {"name": "Utrecht", "code": "GM0344"}, "periods": {"first": 2010, "last": 2023},
+              "sources": [{"id": "incijfers", "files": ["data/raw/bijstand-*.csv"]}],
+              "report": {"key_indicators": ["huishoudens_bijstand"]}}
+    write_config(tmp_path, config)
+    result = snakemake(tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    record = json.loads((tmp_path / "reports/editions/2023/manifest.json").read_text(encoding="utf-8"))
+    assert record["edition"] == "2023" and record["inputs"] == [
+        {"path": "data/raw/bijstand-2023.csv", "sha256": sha(first), "source_id": "incijfers", "vintage": "bijstand-2023"}]
+    assert {"indicator_id": "huishoudens_bijstand", "period": 2018, "value": 6.4} in record["headline"]
+    assert "veranderd sinds editie" not in " ".join(pdf_pages(tmp_path / "reports/utrecht-2023.pdf"))
+    first_record = (tmp_path / "reports/editions/2023/manifest.json").read_bytes()
+
+    second.write_text(newer, encoding="utf-8")
+    write_config(tmp_path, config | {"periods": {"first": 2010, "last": 2024}})
+    result = snakemake(tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / "reports/editions/2023/manifest.json").read_bytes() == first_record  # the record stays
+    record = json.loads((tmp_path / "reports/editions/2024/manifest.json").read_text(encoding="utf-8"))
+    assert [i["path"] for i in record["inputs"]] == ["data/raw/bijstand-2023.csv", "data/raw/bijstand-2024.csv"]
+    text = " ".join(" ".join(pdf_pages(tmp_path / "reports/utrecht-2024.pdf")).split())
+    chapter = text[text.index("Wat is er veranderd sinds editie 2023"):]
+    assert "Nieuwe jaren (1): 2019." in chapter
+    assert "Nieuwe bronbestanden (1): data/raw/bijstand-2024.csv." in chapter
+    assert re.search(r"Huishoudens met bijstand: 6,4% \(2018\) werd 6,3% \(2019\)", chapter, re.I)
+    assert re.search(r"1 gepubliceerde cijfer\(s\) hebben een andere waarde dan in de vorige editie: .*"
+                     r"Overvecht 2017 18,2% \(bijstand-2023\) 18,4% \(bijstand-2024\)", chapter)

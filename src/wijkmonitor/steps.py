@@ -275,14 +275,50 @@ def write_figure_captions(manifest: list[dict], out_dir: Path, tr: Language) -> 
             tmp.write_text(text, encoding="utf-8")
 
 
+def write_edition(db_path: str, published: str, config: dict, edition: str, out_manifest: str,
+                  out_observations: str) -> None:
+    """The record of this edition: reports/editions/<edition>/manifest.json and observations.parquet."""
+    from . import __version__, code_digest
+    from .editions import headline_numbers, manifest
+    from .warehouse import connect_read_only
+
+    con = connect_read_only(db_path)
+    try:
+        source_files = con.execute("SELECT path, sha256, source_id, vintage FROM source_file").df()
+    finally:
+        con.close()
+    observations = pd.read_parquet(published)
+    headline = headline_numbers(observations, list(config["report"]["key_indicators"]), config["city"]["code"])
+    write_parquet(observations, out_observations)
+    write_json(manifest(edition, source_files, code_digest(), __version__, headline), out_manifest)
+    log.info("edition %s: %d input file(s), %d headline number(s)", edition, len(source_files), len(headline))
+
+
+def edition_changes(edition_manifest: str, previous: list[str]) -> dict | None:
+    """What changed since the previous edition (`previous`: its manifest.json and observations.parquet,
+    or nothing), from this edition's record next to `edition_manifest`."""
+    from .editions import OBSERVATIONS, changes
+
+    if not previous:
+        return None
+    old_manifest = next(p for p in previous if p.endswith(".json"))
+    old_observations = next(p for p in previous if p.endswith(".parquet"))
+    current = Path(edition_manifest)
+    return changes(pd.read_parquet(old_observations), pd.read_parquet(current.parent / OBSERVATIONS),
+                   json.loads(Path(old_manifest).read_text(encoding="utf-8")),
+                   json.loads(current.read_text(encoding="utf-8")))
+
+
 def write_report(db_path: str, analysis: dict[str, str], validation: str, manifest_path: str,
                  figures_dir: str, config: dict, template: str, code_root: str,
-                 out_pdf: str, out_context: str) -> None:
+                 out_pdf: str, out_context: str, edition_manifest: str | None = None,
+                 previous: list[str] | None = None) -> None:
     from .report import build_context, load_run, render_pdf
 
     run = load_run(db_path, analysis, validation, config["report"]["language"])
     manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
-    context = build_context(run, config, manifest, code_root)
+    changes = edition_changes(edition_manifest, list(previous or [])) if edition_manifest else None
+    context = build_context(run, config, manifest, code_root, changes)
     write_json(context, out_context)
     render_pdf(context, template, figures_dir, out_pdf)
     log.info("report: %s (%d bytes)", out_pdf, Path(out_pdf).stat().st_size)

@@ -208,9 +208,48 @@ def _quality(run: RunData) -> dict:
             "revised": revised[:40], "n_revised": len(revised)}
 
 
-def build_context(run: RunData, config: dict, manifest: list[dict], code_root: str | Path) -> dict:
+def _changes_since(run: RunData, changes: dict | None) -> dict | None:
+    """The chapter on what changed since the previous edition (`editions.changes`), formatted."""
+    if changes is None:
+        return None
+    tr = run.lang
+
+    def label(indicator: str) -> str:
+        return run.label(indicator) if indicator in run._label else indicator
+
+    def area(code: str) -> str:
+        return run.area_name(code) if code in run._area_name else code
+
+    items = []
+    for key, names in (("years_added", None), ("years_dropped", None), ("indicators_added", label),
+                       ("indicators_dropped", label), ("areas_added", area), ("areas_dropped", area)):
+        if changes[key]:
+            shown = [names(v) if names else str(v) for v in changes[key]]
+            items.append(tr(f"changes.{key}", n=len(shown), items=", ".join(shown[:20])
+                            + (" …" if len(shown) > 20 else "")))
+    for key in ("inputs_added", "inputs_changed", "inputs_dropped"):
+        if changes[key]:
+            items.append(tr(f"changes.{key}", n=len(changes[key]), items=", ".join(changes[key][:10])
+                            + (" …" if len(changes[key]) > 10 else "")))
+    for h in changes["headline_moved"]:
+        unit = run.unit_of(h["indicator_id"])
+        items.append(tr("changes.headline", indicator=label(h["indicator_id"]),
+                        old=tr.value(h["old_value"], unit), old_period=h["old_period"],
+                        new=tr.value(h["value"], unit), period=h["period"]))
+    revised = [[label(r["indicator_id"]), area(r["area_code"]), str(r["period"]),
+                f"{tr.value(r['old_value'], run.unit_of(r['indicator_id']))} ({r['old_vintage']})",
+                f"{tr.value(r['new_value'], run.unit_of(r['indicator_id']))} ({r['new_vintage']})"]
+               for r in changes["revised"]]
+    if not items and not revised:
+        items.append(tr("changes.nothing"))
+    return {"previous": changes["previous"], "items": items, "revised": revised[:40], "n_revised": len(revised)}
+
+
+def build_context(run: RunData, config: dict, manifest: list[dict], code_root: str | Path,
+                  changes: dict | None = None) -> dict:
     """The report's content as JSON-ready data: formatted strings, lists and tables, in the report's
-    language (`report.language`), with the template's labels under `t`."""
+    language (`report.language`), with the template's labels under `t`; `changes`: what changed since
+    the previous edition (`editions.changes`), if there is one."""
     report, city, tr = config["report"], config["city"]["name"], run.lang
     periods = run.observations["period"]
     demo_files = run.source_files[run.source_files["is_demo"]]
@@ -229,14 +268,16 @@ def build_context(run: RunData, config: dict, manifest: list[dict], code_root: s
         demo_notice = (tr("demo.notice_all") if len(demo_files) == len(run.source_files)
                        else tr("demo.notice_some", demo=len(demo_files), files=len(run.source_files)))
     focus = _focus_sections(run, config, key)
+    edition = report["edition"] or str(config["periods"]["last"])  # as rules/common.smk's EDITION
     return {
         "lang": tr.code, "t": tr.section("template"),
-        "title": report["title"], "city": city, "edition": report["edition"] or str(int(periods.max())),
+        "title": report["title"], "city": city, "edition": edition,
         "document_title": " ".join(
             [report["title"]] + ([] if city.lower() in report["title"].lower() else [city])
-            + [report["edition"] or str(int(periods.max()))]),
+            + [edition]),
         "period": f"{int(periods.min())}–{int(periods.max())}",
         "demo_notice": demo_notice, "demo_text": tr("demo.text") if demo_notice else "",
+        "changes_since": _changes_since(run, changes),
         **_summary(run, config),
         "themes": _themes(run, config, manifest, key),
         "trend_figures": [m for m in manifest if m["kind"] == "trend"],
