@@ -769,9 +769,10 @@ def withheld_and_attacker_intervals(workdir: Path, min_cases: int = 10) -> pd.Da
     published = register_denominators(published, indicators)
     published = pd.concat([published, cases(published, indicators)], axis=1)
     # A published derived rate and its denominator give its numerator back.
+    catalogue = Catalogue.load(ROOT / "catalogue")
     numerators = gaps[gaps["count"].notna()].merge(
-        con_derived(workdir), left_on="indicator_id", right_on="id")[["numerator", "category", "area_code", "period",
-                                                                        "count"]]
+        catalogue.derived, left_on="indicator_id", right_on="id")[["numerator", "category", "area_code", "period",
+                                                                     "count"]]
     numerators = numerators.rename(columns={"numerator": "indicator_id", "count": "cases"})
     known = pd.concat([published.loc[published["family"].notna(), [*KEY, "cases"]], numerators], ignore_index=True)
     # The figures withheld for themselves: published by the source, withheld in the bundle, few cases.
@@ -782,7 +783,7 @@ def withheld_and_attacker_intervals(workdir: Path, min_cases: int = 10) -> pd.Da
                   & ((truth["cases"] > 0) | (truth["family"] == "survey"))]
     withheld = observations.loc[observations["status"] == "suppressed", KEY]
     targets = small.merge(withheld, on=KEY)[KEY]
-    structure = Structure.of(areas, Catalogue.load(ROOT / "catalogue").breakdowns)
+    structure = Structure.of(areas, catalogue.breakdowns)
     known = known.assign(_table=table_keys(known, structure))
     targets = targets.assign(_table=table_keys(targets, structure))
     rows = []
@@ -798,12 +799,6 @@ def withheld_and_attacker_intervals(workdir: Path, min_cases: int = 10) -> pd.Da
             rows.append({"indicator_id": indicator, "category": first["category"], "period": first["period"],
                          "area_code": area, "low": low, "high": high})
     return pd.DataFrame(rows, columns=["indicator_id", "category", "period", "area_code", "low", "high"]), gaps
-
-
-def con_derived(workdir: Path) -> pd.DataFrame:
-    from wijkmonitor.catalogue import Catalogue
-
-    return Catalogue.load(ROOT / "catalogue").derived
 
 
 @pytest.mark.parametrize("run", ["demo_run", "open_run"])

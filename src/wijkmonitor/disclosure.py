@@ -69,15 +69,17 @@ def cases(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"family": family, "cases": number})
 
 
-def primary(figures: pd.DataFrame, indicators: pd.DataFrame, min_cases: int) -> pd.Series:
-    """Figures withheld for themselves (see the module docstring)."""
-    c = cases(figures, indicators)
-    ok = figures["status"] == OK
+def primary(figures: pd.DataFrame, indicators: pd.DataFrame, min_cases: int,
+            counted: pd.DataFrame | None = None) -> pd.Series:
+    """Figures withheld for themselves (see the module docstring). `counted`: `cases(figures, indicators)`
+    when the caller has it already. A figure without a family (e.g. a model-based estimate that comes
+    with a respondents n) is withheld on its n alone."""
+    c = cases(figures, indicators) if counted is None else counted
     small = (c["cases"] < min_cases) & ((c["cases"] > 0) | (c["family"] == SURVEY))
-    # Figures without a family: the respondents n where the source gives one (the rule before families).
-    plain = c["family"].isna() & figures["n"].notna() & ~(figures.get("count", pd.Series(np.nan, index=figures.index))
-                                                            .notna()) & (figures["n"].astype(float) < min_cases)
-    return (ok & (small.fillna(False) | plain.fillna(False))).astype(bool)
+    own_n = c["family"].isna() & (figures["n"].astype(float) < min_cases)
+    if "count" in figures:
+        own_n &= figures["count"].isna()
+    return ((figures["status"] == OK) & (small.fillna(False) | own_n.fillna(False))).astype(bool)
 
 
 def children_of(areas: pd.DataFrame) -> dict[str, list[str]]:
@@ -256,10 +258,11 @@ def table_keys(figures: pd.DataFrame, structure: Structure) -> pd.Series:
     return component + "|" + figures["category"].fillna("").astype(str) + "|" + figures["period"].astype(str)
 
 
-def secondary(figures: pd.DataFrame, withheld_primary: pd.Series, indicators: pd.DataFrame,
+def secondary(figures: pd.DataFrame, withheld_primary: pd.Series, counted: pd.DataFrame,
               structure: Structure, min_cases: int) -> pd.Series:
-    """Figures withheld so that no primarily withheld one can be recomputed or narrowly bounded."""
-    c = cases(figures, indicators)
+    """Figures withheld so that no primarily withheld one can be recomputed or narrowly bounded.
+    `counted`: `cases(figures, indicators)`."""
+    c = counted
     data = figures[KEY].assign(family=c["family"], cases=c["cases"], primary=withheld_primary,
                                ok=figures["status"] == OK)
     data = data[data["family"].notna()]
@@ -301,8 +304,9 @@ def protect(figures: pd.DataFrame, indicators: pd.DataFrame, areas: pd.DataFrame
             min_cases: int, breakdowns: dict | None = None) -> pd.DataFrame:
     """`figures` with the withheld ones suppressed (no value, no n of their own, no interval) and a
     column `disclosure`: primary, secondary or NULL (published)."""
-    first = primary(figures, indicators, min_cases)
-    second = secondary(figures, first, indicators, Structure.of(areas, breakdowns), min_cases)
+    counted = cases(figures, indicators)
+    first = primary(figures, indicators, min_cases, counted)
+    second = secondary(figures, first, counted, Structure.of(areas, breakdowns), min_cases)
     reason = pd.Series(np.select([first, second], [PRIMARY, SECONDARY], ""), index=figures.index)
     figures = figures.assign(disclosure=reason.replace("", pd.NA).astype("string"))
     # A derived rate goes with its numerator and its denominator (rate x denominator = numerator).

@@ -26,7 +26,7 @@ def revision_table(history: pd.DataFrame, figures: pd.DataFrame, indicators: pd.
     analyses use; `change` = value - other_value. `history`: every observation of the warehouse;
     `figures`: the analysis step's protected figures (status, disclosure, n, n_source)."""
     from .canonical import REVISIONS_COLUMNS, typed_frame
-    from .disclosure import primary
+    from .disclosure import REGISTER_DENOMINATORS, primary
 
     used = figures[(figures["status"] == OK) & figures.get("disclosure", pd.Series(pd.NA, index=figures.index)).isna()
                    & figures["source_file"].notna()]
@@ -40,7 +40,7 @@ def revision_table(history: pd.DataFrame, figures: pd.DataFrame, indicators: pd.
         return typed_frame(pd.DataFrame(columns=list(REVISIONS_COLUMNS)), REVISIONS_COLUMNS)
     # The other edition's value as a figure of its own: its own n where the source gave one, else the
     # denominator the figure used has (a register share's households).
-    register = pairs["n_source"].isin(["households", "inhabitants"])
+    register = pairs["n_source"].isin(REGISTER_DENOMINATORS)
     own_n = pairs["n"].where(register, pairs["other_n"])
     as_figure = pd.DataFrame({"indicator_id": pairs["indicator_id"], "value": pairs["other_value"],
                               "status": OK, "n": own_n, "n_source": pairs["n_source"], "count": np.nan},
