@@ -75,9 +75,26 @@ def test_register_with_unknown_parent_is_refused(tmp_path, register):
         load_register(path)
 
 
-def test_register_needs_one_gemeente(register):
-    with pytest.raises(ConfigError, match="exactly one gemeente"):
+def test_register_needs_a_gemeente(register):
+    with pytest.raises(ConfigError, match="holds no gemeente"):
         AreaMatcher(register[register["level"] != "gemeente"])
+
+
+def test_a_register_of_two_municipalities_matches_codes_of_both_and_drops_a_third():
+    register = pd.DataFrame([
+        {"code": "GM0344", "name": "Utrecht", "level": "gemeente", "aliases": ""},
+        {"code": "WK034403", "name": "Overvecht", "level": "wijk", "aliases": ""},
+        {"code": "GM0307", "name": "Amersfoort", "level": "gemeente", "aliases": ""},
+        {"code": "WK030701", "name": "Centrum", "level": "wijk", "aliases": ""},
+        {"code": "WK034401", "name": "Centrum", "level": "wijk", "aliases": ""},
+    ])
+    matcher = AreaMatcher(register)
+    assert matcher.gemeente_codes == ["GM0307", "GM0344"]
+    assert matcher.match_code("WK030701  ") == "WK030701"
+    assert matcher.in_municipality("BU03440311") and matcher.in_municipality("BU03070100")
+    assert not matcher.in_municipality("WK036301")  # Amsterdam: outside both
+    assert matcher.match_name("Centrum") is None  # a name both municipalities use is ambiguous
+    assert matcher.match_name("Overvecht") == "WK034403"
 
 
 @pytest.mark.parametrize(

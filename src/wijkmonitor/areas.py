@@ -210,15 +210,17 @@ class AreaMatcher:
     _codes: set[str] = field(init=False, default_factory=set)
     _level: dict[str, str] = field(init=False, default_factory=dict)
     _retired: set[str] = field(init=False, default_factory=set)
-    _gemeente: str = field(init=False, default="")
-    _digits: str | None = field(init=False, default=None)
+    _gemeenten: list[str] = field(init=False, default_factory=list)
+    _digits: set[str | None] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
+        # One municipality, or several for a national run (cities.national_register); names are matched
+        # within the whole register, so a name two municipalities share matches nothing (codes still do).
         gemeenten = self.register.loc[self.register["level"] == "gemeente", "code"]
-        if len(gemeenten) != 1:
-            raise ConfigError(f"the area register must hold exactly one gemeente, not {len(gemeenten)}.")
-        self._gemeente = str(gemeenten.iloc[0])
-        self._digits = municipality_digits(self._gemeente)
+        if len(gemeenten) == 0:
+            raise ConfigError("the area register holds no gemeente (a row with level gemeente).")
+        self._gemeenten = sorted(str(code) for code in gemeenten)
+        self._digits = {municipality_digits(code) for code in self._gemeenten}
         self._codes = set(self.register["code"])
         self._level = dict(zip(self.register["code"], self.register["level"], strict=True))
         if "valid_to" in self.register.columns:
@@ -231,14 +233,15 @@ class AreaMatcher:
                     self._by_alias.setdefault(normalise_name(alias), set()).add(code)
 
     @property
-    def gemeente_code(self) -> str:
-        return self._gemeente
+    def gemeente_codes(self) -> list[str]:
+        return self._gemeenten
 
     def knows_code(self, code: str) -> bool:
         return code in self._codes
 
     def in_municipality(self, code: str) -> bool:
-        return municipality_digits(code) == self._digits
+        """Whether a code lies in (one of) the register's municipalities."""
+        return municipality_digits(code) in self._digits
 
     def match_code(self, code: str) -> str | None:
         """The register code for a source's code: the code itself (padding stripped), or the code an

@@ -89,13 +89,19 @@ def read_rivm_50090_xlsx(path: str | Path, sheet: str | None = None) -> ReadResu
         AGE_GROUPS[code] for code in sorted(body["Leeftijd"].unique(), key=list(AGE_GROUPS).index))
         + ("; estimates with 95% interval bounds (Marges MOG0095/MBG0095)" if result.skipped.get(MARGIN_ROW)
            else "; estimates only (no interval bounds)"))
-    # Each row's fields are taken once, for the cells kept; the UntypedDataSet carries no region
-    # names (Gemeentenaam_1 is the municipality's name on every row), so the code is the name.
+    # Each row's fields are taken once, for the cells kept. The UntypedDataSet names no wijk or buurt
+    # (Gemeentenaam_1 is the name of the municipality a row lies in), so their code is their name; a
+    # municipality's own row (SoortRegio_2 `Gemeente`) is named by Gemeentenaam_1.
     row, column = long["_row"].to_numpy(), long["_column"].to_numpy()
     area = body["WijkenEnBuurten"].array.take(row)
+    names = body["WijkenEnBuurten"]
+    if {"Gemeentenaam_1", "SoortRegio_2"} <= set(header):
+        own_row = body["SoortRegio_2"].astype("string").str.strip().eq("Gemeente").fillna(False)
+        municipality = body["Gemeentenaam_1"].astype("string").str.strip()
+        names = names.where(~own_row | municipality.isna() | municipality.eq(""), municipality)
     keys = pd.array([indicator_key(c) for c in indicator_columns], dtype="string")
     result.table = read_frame(typed_columns({
-        "source_indicator": keys.take(column), "area_code": area, "area_name": area,
+        "source_indicator": keys.take(column), "area_code": area, "area_name": names.array.take(row),
         "category": body["Leeftijd"].map(AGE_GROUPS).astype("string").array.take(row),
         "period": body["_period"].array.take(row), "period_label": body["Perioden"].array.take(row),
         "value": long["value"], "status": long["status"], "ci_low": long["ci_low"], "ci_high": long["ci_high"],
