@@ -6,7 +6,8 @@ The fake (`FakeCbs`) runs on 127.0.0.1 and answers as the real CBS OData v3 API 
 `startswith(<Key>,'<prefix>') or ...` form, anything else is a 400 like the real API's), pages the
 rows (`$skip`, `odata.nextLink`) two at a time, and logs every request. Table 85984NED is served
 with its real TableInfos and DataProperties (../shared/data); table 50090NED with DataProperties
-built here in its shape (Leeftijd, Marges, WijkenEnBuurten, Perioden). No test touches the internet.
+built here in its shape (Leeftijd, Marges, WijkenEnBuurten, Perioden), and 85618NED (kwb 2023) with
+metadata built here in kwb's shape. No test touches the internet.
 """
 
 import hashlib
@@ -18,17 +19,27 @@ import sys
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
+import yaml
 
-from conftest import SHARED_DATA, cell
-from wijkmonitor.cli import main
+from conftest import ROOT, SHARED_DATA, cell
+from wijkmonitor.cli import _parser, download_plan_from_args, main
 from wijkmonitor.download import (
     CBS_ODATA,
+    DATADERDEN,
+    KWB_TABLES,
     DownloadError,
+    PlannedTable,
+    download_for_rule,
+    download_plan,
+    download_planned,
     download_table,
     download_tables,
     fetch_feed,
+    kwb_table_id,
+    plan_hint,
     region_filter,
     table_url,
 )
@@ -96,6 +107,21 @@ HEALTH_PROPERTIES = [
 HEALTH_INFOS = [{"ID": 0, "Title": "Gezondheid per wijk en buurt; 2012/2016/2020 (indeling 2020)",
                  "Identifier": "50090NED", "Modified": "2022-03-31T02:00:00", "Period": "2012, 2016, 2020",
                  "Language": "nl", "Catalog": "CBS"}]
+
+# Kwb 2023 (85618NED) as the fake serves it: metadata built here in the shape of the real 85984NED's
+# (WijkenEnBuurten a GeoDetail, typed topics), the rows of KWB_ROWS with other inhabitants.
+KWB23_PROPERTIES = [
+    _property(0, "GeoDetail", "WijkenEnBuurten", "Wijken en buurten", MapYear=2023),
+    *[_property(n, "Topic", key, key.rsplit("_", 1)[0], Datatype="String", Unit="code") for n, key in
+      enumerate(["Gemeentenaam_1", "SoortRegio_2", "Codering_3", "IndelingswijzigingGemeenteWijkBuurt_4"], 1)],
+    *[_property(n, "Topic", key, key.rsplit("_", 1)[0], Datatype="Long", Unit="aantal") for n, key in
+      enumerate(["AantalInwoners_5", "Mannen_6", "Vrouwen_7"], 5)],
+    _property(8, "Topic", "GemiddeldeHuishoudensgrootte_33", "Gemiddelde huishoudensgrootte", Datatype="Double",
+              Unit="aantal", Decimals=1),
+]
+KWB23_INFOS = [{"ID": 0, "Title": "Kerncijfers wijken en buurten 2023", "Identifier": "85618NED",
+                "Modified": "2024-03-01T02:00:00", "Period": "2023", "Language": "nl", "Catalog": "CBS"}]
+KWB23_ROWS = [{**row, "AantalInwoners_5": row["AantalInwoners_5"] - 5} for row in KWB_ROWS]
 
 
 # ---------------------------------------------------------------------------- the fake API
@@ -191,7 +217,9 @@ def api():
     """The fake API serving 50090NED, and 85984NED with its real metadata when ../shared/data is there."""
     tables = {"50090NED": {"TableInfos": HEALTH_INFOS, "DataProperties": HEALTH_PROPERTIES,
                            "TypedDataSet": [r for r in HEALTH_ROWS if r["Marges"] == "MW00000"],
-                           "UntypedDataSet": HEALTH_ROWS}}
+                           "UntypedDataSet": HEALTH_ROWS},
+              "85618NED": {"TableInfos": KWB23_INFOS, "DataProperties": KWB23_PROPERTIES,
+                           "TypedDataSet": KWB23_ROWS, "UntypedDataSet": KWB23_ROWS}}
     if KWB_METADATA.is_dir():
         tables["85984NED"] = {"TableInfos": _entries(KWB_METADATA / "TableInfos.json"),
                               "DataProperties": _entries(KWB_METADATA / "DataProperties.json"),
@@ -516,3 +544,306 @@ def test_cli_offline_exit_1_one_paragraph(tmp_path):
     assert not (tmp_path / "raw").exists()
     assert [p.name for p in tmp_path.iterdir()] == []
 
+
+
+# ------------------------------------------------------------------ kwb years and the plan
+
+
+def test_kwb_table_id_of_a_known_year():
+    assert (kwb_table_id(2024), kwb_table_id(2023), kwb_table_id(2013)) == ("85984NED", "85618NED", "82339NED")
+    assert list(KWB_TABLES) == list(range(2013, 2026)) and len(set(KWB_TABLES.values())) == len(KWB_TABLES)
+    # The config's kwb_tables add a year or override one (YAML keys may come as text).
+    assert kwb_table_id(2026, {"2026": "86999NED"}) == "86999NED"
+    assert kwb_table_id(2024, {2024: "85985NED"}) == "85985NED"
+
+
+@pytest.mark.realdata  # the real 85984NED metadata
+def test_kwb_map_agrees_with_the_real_table_infos(shared_data):
+    infos = _entries(KWB_METADATA / "TableInfos.json")[0]
+    assert infos["Title"] == f"Kerncijfers wijken en buurten {infos['Period']}"
+    assert KWB_TABLES[int(infos["Period"])] == infos["Identifier"] == "85984NED"
+
+
+@pytest.mark.parametrize("year", [2012, 2031])
+def test_kwb_table_id_of_an_unknown_year_says_to_give_the_id(year):
+    with pytest.raises(DownloadError) as error:
+        kwb_table_id(year)
+    message = str(error.value)
+    assert message.startswith(f"no CBS table id is known for Kerncijfers wijken en buurten {year} (wijkmonitor "
+                              "knows the years 2013-2025). Give the table id yourself: in the config as "
+                              f"`download: {{kwb_tables: {{{year}: <id>}}}}`, or on the command line as a "
+                              f"TABLE_ID instead of --kwb-years {year}")
+
+
+CONFIG = {"city": {"name": "Utrecht", "code": "GM0344"},
+          "download": {"kwb_years": [2023, 2024], "health_table": "50090NED", "out": "raw/download"}}
+
+
+def test_download_plan_from_a_config():
+    plan = download_plan(CONFIG)
+    assert [(p.table_id, p.what, p.dataset, p.base_url) for p in plan] == [
+        ("85618NED", "Kerncijfers wijken en buurten 2023", "TypedDataSet", CBS_ODATA),
+        ("85984NED", "Kerncijfers wijken en buurten 2024", "TypedDataSet", CBS_ODATA),
+        ("50090NED", "health table", "UntypedDataSet", DATADERDEN),
+    ]
+    assert {(p.municipality, p.out_dir, p.timeout) for p in plan} == {("GM0344", "raw/download", 60.0)}
+    assert plan[0].provenance == Path("raw/download/85618NED/download.json")
+    assert PlannedTable(**plan[2].settings()) == plan[2]  # the rule's params and back
+
+
+def test_download_plan_defaults_and_settings():
+    city = {"code": "GM0344"}
+    plan = download_plan({"city": city, "download": {}})  # only the health table, 50090NED
+    assert [(p.table_id, p.base_url, p.out_dir) for p in plan] == [("50090NED", DATADERDEN, "data/raw/download")]
+    plan = download_plan({"city": city, "download": {
+        "kwb_years": [2030, 2025, 2030], "kwb_tables": {2030: "90001NED"}, "health_table": "50120NED",
+        "base_url": "http://mirror/odata", "health_base_url": "http://mirror2/odata", "timeout": 5}})
+    assert [(p.table_id, p.base_url, p.timeout) for p in plan] == [
+        ("90001NED", "http://mirror/odata", 5.0), ("86165NED", "http://mirror/odata", 5.0),
+        ("50120NED", "http://mirror2/odata", 5.0)]
+    plan = download_plan({"city": city, "download": {"kwb_years": 2024, "health_table": None}})
+    assert [p.table_id for p in plan] == ["85984NED"]
+
+
+@pytest.mark.parametrize(("config", "message"), [
+    ({"city": {"code": "GM0344"}}, "the config has no download: section, so it names no table to download."),
+    ({"download": {"kwb_years": [2024]}}, "the config has no city.code, the municipality to cut the tables to."),
+    ({"cities": "all", "download": {}}, "the config has no city.code, the municipality to cut the tables to. Add "
+     "it, e.g. city: {name: Utrecht, code: GM0344}; a download is cut to one municipality, also when the config "
+     "lists cities:"),
+    ({"city": {"code": "0344"}, "download": {}}, "'0344' is not a CBS municipality code."),
+    ({"city": {"code": "GM0344"}, "download": {"kwb_year": [2024]}},
+     "the config's download: section: unknown setting(s) 'kwb_year'; the settings are kwb_years, kwb_tables, "
+     "health_table, out, base_url, health_base_url, timeout. For example: download: {kwb_years: [2023, 2024], "
+     "health_table: 50090NED}"),
+    ({"city": {"code": "GM0344"}, "download": {"kwb_years": "2024"}},
+     "the config's download: section: kwb_years must be a list of years, not '2024'."),
+    ({"city": {"code": "GM0344"}, "download": {"kwb_years": [2012]}},
+     "no CBS table id is known for Kerncijfers wijken en buurten 2012"),
+    ({"city": {"code": "GM0344"}, "download": {"health_table": 50090}},
+     "the config's download: section: health_table must be a table id such as 50090NED, or null, not 50090."),
+    ({"city": {"code": "GM0344"}, "download": {"timeout": 0}},
+     "the config's download: section: timeout must be a number of seconds above 0, not 0."),
+    ({"city": {"code": "GM0344"}, "download": {"kwb_years": [], "health_table": None}},
+     "the config's download: section: it names no table (no kwb_years, and health_table is null)."),
+    ({"city": {"code": "GM0344"}, "download": {"kwb_years": [2023], "kwb_tables": {2023: "50090NED"}}},
+     "table 50090NED is asked for twice, as Kerncijfers wijken en buurten 2023 and as health table."),
+])
+def test_download_plan_refuses_bad_settings(config, message):
+    with pytest.raises(DownloadError) as error:
+        download_plan(config)
+    assert str(error.value).startswith(message)
+
+
+def test_plan_hint_names_each_portal_and_data_set():
+    hint = plan_hint(download_plan(CONFIG))
+    assert hint == (
+        "The download is unavailable; place the files by hand instead: on a machine with internet, open "
+        "<base>/<table>/TableInfos?$format=json, <base>/<table>/DataProperties?$format=json and "
+        "<base>/<table>/<DataSet>?$format=json&$filter=startswith(WijkenEnBuurten,'GM0344') or "
+        "startswith(WijkenEnBuurten,'WK0344') or startswith(WijkenEnBuurten,'BU0344') and save the answers as "
+        "TableInfos.json, DataProperties.json and <DataSet>.json in raw/download/<table>/, for 85618NED and "
+        f"85984NED with <base> {CBS_ODATA} and <DataSet> TypedDataSet; for 50090NED with <base> {DATADERDEN} and "
+        "<DataSet> UntypedDataSet; docs/download.md says how to ingest them.")
+    # One table: every address written out, as download_table's own hint.
+    assert plan_hint(download_plan(CONFIG)[2:]).startswith(
+        f"The download is unavailable; place the files by hand instead: on a machine with internet, open "
+        f"{DATADERDEN}/50090NED/TableInfos?$format=json, {DATADERDEN}/50090NED/DataProperties?$format=json and "
+        f"{DATADERDEN}/50090NED/UntypedDataSet?$format=json&$filter=startswith(WijkenEnBuurten,'GM0344')")
+
+
+# ------------------------------------------------------------------- the command's plan
+
+
+def plan_of(*argv):
+    return [(p.table_id, p.base_url, p.dataset) for p in download_plan_from_args(_parser().parse_args(
+        ["download", *argv]))]
+
+
+def test_cli_plan_kwb_years_health_and_table_ids():
+    assert plan_of("--kwb-years", "2023", "2024", "--health", "50090NED", "--municipality", "GM0344") == [
+        ("85618NED", CBS_ODATA, "TypedDataSet"), ("85984NED", CBS_ODATA, "TypedDataSet"),
+        ("50090NED", DATADERDEN, "UntypedDataSet")]
+    assert plan_of("70072NED", "--kwb-years", "2024", "--health", "50120NED", "--municipality", "GM0344") == [
+        ("85984NED", CBS_ODATA, "TypedDataSet"), ("50120NED", DATADERDEN, "UntypedDataSet"),
+        ("70072NED", CBS_ODATA, None)]
+    # --base-url is every table's root unless the health table has its own.
+    assert plan_of("--health", "50090NED", "--municipality", "GM0344", "--base-url", "http://a") == [
+        ("50090NED", "http://a", "UntypedDataSet")]
+    assert plan_of("--health", "50090NED", "--municipality", "GM0344", "--base-url", "http://a",
+                   "--health-base-url", "http://b") == [("50090NED", "http://b", "UntypedDataSet")]
+    assert plan_of("85984NED", "--municipality", "GM0344", "--dataset", "UntypedDataSet") == [
+        ("85984NED", CBS_ODATA, "UntypedDataSet")]
+
+
+def test_cli_plan_from_a_config_file(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump(CONFIG), encoding="utf-8")
+    assert plan_of("--config", str(config)) == [
+        ("85618NED", CBS_ODATA, "TypedDataSet"), ("85984NED", CBS_ODATA, "TypedDataSet"),
+        ("50090NED", DATADERDEN, "UntypedDataSet")]
+    # Tables named on the command line replace the config's; its municipality and folder stay.
+    plan = download_plan_from_args(_parser().parse_args(["download", "--config", str(config), "--kwb-years", "2024"]))
+    assert [(p.table_id, p.municipality, p.out_dir) for p in plan] == [("85984NED", "GM0344", "raw/download")]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--municipality", "GM0344"], "wijkmonitor download: no table to download. Name them: TABLE_IDs (e.g. "
+                                   "85984NED), --kwb-years 2023 2024, --health 50090NED, or --config config.yaml"),
+    (["--kwb-years", "2024"], "wijkmonitor download: no municipality to cut the tables to. Give --municipality"),
+    (["--kwb-years", "2031", "--municipality", "GM0344"],
+     "wijkmonitor download: no CBS table id is known for Kerncijfers wijken en buurten 2031 (wijkmonitor knows "
+     "the years 2013-2025). Give the table id yourself"),
+    (["--config", "missing.yaml"], "wijkmonitor download: missing.yaml: cannot read the config: No such file"),
+])
+def test_cli_refuses_before_any_request(argv, message, capsys):
+    assert main(["download", *argv]) == 1
+    assert flat(capsys.readouterr().err).startswith(message)
+
+
+def test_cli_kwb_years_and_health(api, tmp_path, capsys):
+    out = tmp_path / "raw"
+    status = main(["download", "--kwb-years", "2023", "--health", "50090NED", "--municipality", "GM0344",
+                   "--out", str(out), "--base-url", api.base_url, "--timeout", "10"])
+    printed = capsys.readouterr()
+    assert status == 0, printed.err
+    lines = printed.out.splitlines()
+    assert lines[0] == f"85618NED (Kerncijfers wijken en buurten 2023): wrote {out / '85618NED'}/"
+    assert lines[1].startswith("  TypedDataSet.json (3 rows of GM0344, its wijken and buurten)")
+    assert lines[3].startswith("50090NED (Gezondheid per wijk en buurt; 2012/2016/2020 (indeling 2020)): wrote")
+    assert lines[4].startswith("  UntypedDataSet.json (6 rows of GM0344")
+    assert files_under(out) == [f"{t}/{f}" for t, data in (("50090NED", "Untyped"), ("85618NED", "Typed"))
+                                for f in ("DataProperties.json", "TableInfos.json", f"{data}DataSet.json",
+                                          "download.json")]
+    frame = read_cbs_odata(out / "85618NED/TypedDataSet.json", metadata=str(out / "85618NED")).table
+    assert cell(frame, area_code="GM0344", source_indicator="AantalInwoners")["value"] == 374233
+    assert set(frame["period"]) == {2023}
+
+
+def test_cli_config_file_downloads_its_plan(api, tmp_path, capsys):
+    out = tmp_path / "raw"
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({**CONFIG, "download": {
+        "kwb_years": [2023], "out": str(out), "base_url": api.base_url, "health_base_url": api.base_url,
+        "timeout": 10}}), encoding="utf-8")
+    assert main(["download", "--config", str(config)]) == 0, capsys.readouterr().err
+    assert [p.name for p in sorted(out.iterdir())] == ["50090NED", "85618NED"]
+    assert json.loads((out / "50090NED/download.json").read_text(encoding="utf-8"))["dataset"] == "UntypedDataSet"
+
+
+def test_cli_offline_plan_one_message_naming_every_file(tmp_path, capsys):
+    base = f"http://127.0.0.1:{closed_port()}/ODataApi/odata"
+    status = main(["download", "--kwb-years", "2023", "2024", "--health", "50090NED", "--municipality", "GM0344",
+                   "--out", "raw", "--base-url", base, "--timeout", "5"])
+    err = capsys.readouterr().err
+    assert status == 1 and "\n\n" not in err.strip() and "Traceback" not in err
+    assert flat(err) == (
+        f"wijkmonitor download: cannot download {base}/85618NED/TableInfos?$format=json: the connection was "
+        "refused (no internet connection, or nothing listens at that address?). The download is unavailable; "
+        "place the files by hand instead: on a machine with internet, open <base>/<table>/TableInfos?$format=json, "
+        "<base>/<table>/DataProperties?$format=json and <base>/<table>/<DataSet>?$format=json&$filter="
+        "startswith(WijkenEnBuurten,'GM0344') or startswith(WijkenEnBuurten,'WK0344') or "
+        "startswith(WijkenEnBuurten,'BU0344') and save the answers as TableInfos.json, DataProperties.json and "
+        f"<DataSet>.json in raw/<table>/, for 85618NED and 85984NED with <base> {base} and <DataSet> TypedDataSet; "
+        f"for 50090NED with <base> {base} and <DataSet> UntypedDataSet; docs/download.md says how to ingest them.")
+    assert all(len(line) <= 100 or "http" in line for line in err.splitlines())
+    assert not Path("raw").exists()
+
+
+def test_plan_stops_at_the_failing_table_and_keeps_the_ones_before(api, tmp_path):
+    out = str(tmp_path / "out")
+    plan = [PlannedTable("85618NED", "kwb 2023", "GM0344", out, api.base_url, "TypedDataSet", 10),
+            PlannedTable("99999NED", "kwb 2099", "GM0344", out, api.base_url, "TypedDataSet", 10),
+            PlannedTable("50090NED", "health table", "GM0344", out, api.base_url, "UntypedDataSet", 10)]
+    with pytest.raises(DownloadError) as error:
+        download_planned(plan)
+    message = str(error.value)
+    assert "HTTP 404 Not Found" in message and "Downloaded before it: 85618NED." in message
+    assert "for 99999NED with <base>" in message and "for 50090NED with <base>" in message
+    assert [p.name for p in Path(out).iterdir()] == ["85618NED"]
+
+
+# ----------------------------------------------------------------------- the Snakemake rule
+
+
+def test_rule_failure_names_the_other_tables_without_a_download(tmp_path):
+    base = f"http://127.0.0.1:{closed_port()}/ODataApi/odata"
+    config = {**CONFIG, "download": {**CONFIG["download"], "out": str(tmp_path), "base_url": base,
+                                     "health_base_url": base, "timeout": 5}}
+    plan = download_plan(config)
+    (tmp_path / "85984NED").mkdir()
+    (tmp_path / "85984NED/download.json").write_text("{}", encoding="utf-8")  # downloaded before
+    with pytest.raises(DownloadError) as error:
+        download_for_rule(plan[0].settings(), config)
+    message = str(error.value)
+    assert message.startswith(f"cannot download {base}/85618NED/TableInfos?$format=json: the connection was "
+                              "refused")
+    assert message.endswith(f"in {tmp_path}/<table>/, for 85618NED with <base> {base} and <DataSet> TypedDataSet; "
+                            f"for 50090NED with <base> {base} and <DataSet> UntypedDataSet; docs/download.md says "
+                            "how to ingest them.")
+
+
+SNAKEFILE = f"""configfile: "config.yaml"
+
+if config.get("download"):
+
+    include: "{ROOT / 'rules/download.smk'}"
+
+
+rule all:
+    default_target: True
+    input:
+        [],
+"""
+
+
+@pytest.mark.pipeline  # runs snakemake (about 15 s), in a scratch copy of a workflow
+def test_snakemake_download_rule_in_a_copy(api, tmp_path):
+    """`snakemake download` against the fake API in a scratch workflow that includes rules/download.smk:
+    the tables are fetched; the default target leaves them alone; offline, a forced refresh fails
+    with one message in the log and keeps the earlier download."""
+    work = tmp_path / "workflow"
+    work.mkdir()
+    (work / "Snakefile").write_text(SNAKEFILE, encoding="utf-8")
+    settings = {"kwb_years": [2023], "health_table": "50090NED", "base_url": api.base_url,
+                "health_base_url": api.base_url, "timeout": 10}
+    (work / "config.yaml").write_text(yaml.safe_dump({**CONFIG, "download": settings}), encoding="utf-8")
+    snakemake = str(Path(sys.executable).with_name("snakemake"))
+
+    def run(*argv):
+        return subprocess.run([snakemake, "--cores", "2", "-d", str(work), "-s", str(work / "Snakefile"), *argv],
+                              capture_output=True, text=True, timeout=300)
+
+    done = run("download")
+    assert done.returncode == 0, done.stderr
+    raw = work / "data/raw/download"
+    assert files_under(raw) == [f"{t}/{f}" for t, data in (("50090NED", "Untyped"), ("85618NED", "Typed"))
+                                for f in ("DataProperties.json", "TableInfos.json", f"{data}DataSet.json",
+                                          "download.json")]
+    assert "85618NED (Kerncijfers wijken en buurten 2023): wrote" in (work / "logs/download/85618NED.log").read_text()
+    before = {name: (raw / name).read_bytes() for name in files_under(raw)}
+    asked = len(api.requests)
+
+    assert run().returncode == 0 and len(api.requests) == asked  # the default target: no download
+    done = run("download")
+    assert done.returncode == 0 and "Nothing to be done" in done.stderr and len(api.requests) == asked
+
+    settings["base_url"] = settings["health_base_url"] = f"http://127.0.0.1:{closed_port()}/ODataApi/odata"
+    (work / "config.yaml").write_text(yaml.safe_dump({**CONFIG, "download": settings}), encoding="utf-8")
+    done = run("download", "--forcerun", "download_table")
+    assert done.returncode != 0
+    errors = [line for log in (work / "logs/download").glob("*.log")
+              for line in log.read_text(encoding="utf-8").splitlines() if line.startswith("ERROR ")]
+    assert len(errors) == 1 and "The download is unavailable; place the files by hand" in errors[0]
+    assert {name: (raw / name).read_bytes() for name in files_under(raw)} == before
+
+
+def test_a_table_cbs_does_not_know_points_to_the_third_party_portal(api, tmp_path, monkeypatch):
+    import wijkmonitor.download as download
+
+    monkeypatch.setattr(download, "CBS_ODATA", api.base_url)  # the fake stands in for opendata.cbs.nl
+    with pytest.raises(DownloadError) as error:
+        download_tables(["99999NED"], "GM0344", tmp_path / "out", base_url=api.base_url)
+    assert ("(Resource not found for the segment '99999NED'). CBS serves the tables of third parties (RIVM's "
+            f"50090NED among them) at {DATADERDEN}: give such a table as --health, or with --base-url "
+            f"{DATADERDEN}.") in str(error.value)

@@ -4,7 +4,8 @@
     wijkmonitor ingest FILE [--format F] [--register areas.csv] --out OUT.csv|OUT.parquet
     wijkmonitor register KWB.xlsx [--municipality GM0344] [--subwijken subwijken.csv] --out areas.csv
     wijkmonitor formats
-    wijkmonitor download TABLE_ID [TABLE_ID ...] --municipality GM0344 [--out data/raw/download]
+    wijkmonitor download [TABLE_ID ...] [--kwb-years 2023 2024] [--health 50090NED] [--config config.yaml]
+                         --municipality GM0344 [--out data/raw/download]
 
 Anything it cannot read ends with one paragraph saying what and where, and exit status 1.
 """
@@ -86,34 +87,109 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_download_parser(commands) -> None:
-    from .download import CBS_ODATA, DATASETS, DEFAULT_OUT, DEFAULT_TIMEOUT
+    from .download import (
+        CBS_ODATA,
+        DATADERDEN,
+        DATASETS,
+        DEFAULT_OUT,
+        DEFAULT_TIMEOUT,
+        HEALTH_TABLE,
+    )
 
     download = commands.add_parser(
         "download", help="download CBS open-data tables (OData API) cut to one municipality",
         description="Download CBS tables through the CBS OData API, filtered to a municipality, its wijken "
-        "and buurten, with their metadata (TableInfos, DataProperties); see docs/download.md.")
-    download.add_argument("table_ids", nargs="+", metavar="TABLE_ID",
-                          help="CBS table ids, e.g. 85984NED (Kerncijfers wijken en buurten 2024) 50090NED")
-    download.add_argument("--municipality", required=True, help="CBS municipality code, e.g. GM0344")
-    download.add_argument("--out", default=DEFAULT_OUT, help=f"folder for <TABLE_ID>/ (default: {DEFAULT_OUT})")
-    download.add_argument("--base-url", default=CBS_ODATA, help=f"OData API root (default: {CBS_ODATA})")
-    download.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+        "and buurten, with their metadata (TableInfos, DataProperties): tables by id, the Kerncijfers wijken "
+        "en buurten of given years, the RIVM/CBS health table, or what a config's download: section names; "
+        "see docs/download.md.")
+    download.add_argument("table_ids", nargs="*", metavar="TABLE_ID",
+                          help="CBS table ids, e.g. 85984NED (Kerncijfers wijken en buurten 2024)")
+    download.add_argument("--kwb-years", nargs="+", type=int, metavar="YEAR",
+                          help="Kerncijfers wijken en buurten of these years (their table ids are known; "
+                          "give a TABLE_ID for a year that is not)")
+    download.add_argument("--health", metavar="TABLE_ID",
+                          help=f"the RIVM/CBS health table, fetched with its Marges from {DATADERDEN}: "
+                          f"{HEALTH_TABLE} (Gezondheid per wijk en buurt 2012/2016/2020) or a later edition's id")
+    download.add_argument("--config", metavar="FILE",
+                          help="a wijkmonitor config: its city.code and download: section (the options "
+                          "given here override it)")
+    download.add_argument("--municipality", help="CBS municipality code, e.g. GM0344 (default with --config: "
+                          "city.code)")
+    download.add_argument("--out", help=f"folder for <TABLE_ID>/ (default: {DEFAULT_OUT})")
+    download.add_argument("--base-url", help=f"OData API root (default: {CBS_ODATA}; given, it is also the "
+                          "health table's unless --health-base-url is)")
+    download.add_argument("--health-base-url", help=f"OData API root of the health table (default: {DATADERDEN})")
+    download.add_argument("--timeout", type=float,
                           help=f"seconds to wait for each answer (default: {DEFAULT_TIMEOUT:g})")
     download.add_argument("--dataset", choices=DATASETS,
-                          help="the data set to fetch (default: UntypedDataSet for tables with Marges, "
-                          "else TypedDataSet)")
+                          help="the data set of the TABLE_IDs (default: UntypedDataSet for tables with Marges, "
+                          "else TypedDataSet); kwb tables are fetched typed, the health table untyped")
+
+
+def download_plan_from_args(args: argparse.Namespace) -> list:
+    """The tables `wijkmonitor download` fetches. --config gives city.code and the download: section;
+    the options given override them. Tables named on the command line (TABLE_IDs, --kwb-years,
+    --health) replace the config's kwb_years and health_table: the kwb tables first, then the
+    health table, then the TABLE_IDs."""
+    import yaml
+
+    from .download import HEALTH_TABLE, PLAN_DEFAULTS, DownloadError, PlannedTable, download_plan
+
+    names_tables = bool(args.table_ids or args.kwb_years or args.health)
+    if not (names_tables or args.config):
+        raise DownloadError("no table to download.",
+                            hint="Name them: TABLE_IDs (e.g. 85984NED), --kwb-years 2023 2024, --health 50090NED, or "
+                                 "--config config.yaml with a download: section.")
+    config: dict = {}
+    if args.config:
+        try:
+            with open(args.config, encoding="utf-8") as handle:
+                config = yaml.safe_load(handle) or {}
+        except OSError as exc:
+            raise DownloadError(f"cannot read the config: {exc.strerror or exc}.", file=args.config) from None
+        except yaml.YAMLError as exc:
+            raise DownloadError(f"the config is not YAML ({str(exc).splitlines()[0]}).", file=args.config) from None
+        if not isinstance(config, dict):
+            raise DownloadError("the config is not a mapping of settings.", file=args.config)
+        if config.get("download") is None and not names_tables:
+            raise DownloadError("the config has no download: section, so it names no table to download.",
+                                file=args.config, hint="Add one (see docs/download.md), or name the tables "
+                                "here: TABLE_IDs, --kwb-years, --health.")
+    section = config.get("download")
+    section = {} if section is None else section
+    if isinstance(section, dict):
+        section = dict(section)
+        if names_tables:
+            section.update(kwb_years=args.kwb_years or [], health_table=args.health)
+        given = {"out": args.out, "base_url": args.base_url, "timeout": args.timeout,
+                 "health_base_url": args.health_base_url or args.base_url}
+        section.update({key: value for key, value in given.items() if value is not None})
+    city = config.get("city") if isinstance(config.get("city"), dict) else {}
+    municipality = args.municipality or city.get("code")
+    if not municipality:
+        raise DownloadError("no municipality to cut the tables to.",
+                            hint="Give --municipality, e.g. --municipality GM0344"
+                                 + (", or city.code in the config." if args.config else "."))
+    plan = []
+    if not isinstance(section, dict) or section.get("kwb_years") or \
+            section.get("health_table", HEALTH_TABLE) is not None:
+        plan = download_plan({"city": {"code": municipality}, "download": section})
+    settings = {**PLAN_DEFAULTS, **{key: value for key, value in section.items() if value is not None}}
+    plan += [PlannedTable(table_id, "table", municipality, settings["out"], settings["base_url"], args.dataset,
+                          settings["timeout"]) for table_id in args.table_ids]
+    return plan
 
 
 def download_report(args: argparse.Namespace) -> str:
     """Download the tables; what `wijkmonitor download` prints."""
-    from .download import PROVENANCE, download_tables
+    from .download import PROVENANCE, download_planned
 
-    done = download_tables(args.table_ids, args.municipality, args.out, base_url=args.base_url,
-                           timeout=args.timeout, dataset=args.dataset)
+    plan = download_plan_from_args(args)
+    done = download_planned(plan)
     out = []
-    for d in done:
+    for d, item in zip(done, plan, strict=True):
         out.append(f"{d.table_id}{f' ({d.title})' if d.title else ''}: wrote {d.folder}/")
-        out.append(f"  {d.data_file.name} ({d.rows} rows of {args.municipality}, its wijken and buurten), "
+        out.append(f"  {d.data_file.name} ({d.rows} rows of {item.municipality}, its wijken and buurten), "
                    + ", ".join(name for name in d.files if name not in (d.data_file.name, PROVENANCE))
                    + f", {PROVENANCE} (provenance)")
         out.append(f"  read it with: wijkmonitor inspect {d.data_file} --metadata {d.folder}")

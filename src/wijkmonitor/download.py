@@ -1,6 +1,14 @@
 """Download CBS open-data tables through the CBS OData v3 API, cut to one municipality.
 
     wijkmonitor download 85984NED 50090NED --municipality GM0344 [--out data/raw/download]
+    wijkmonitor download --kwb-years 2023 2024 --health 50090NED --municipality GM0344
+    wijkmonitor download --config config.yaml          (city.code and the `download:` section)
+    snakemake --cores 1 download                        (rules/download.smk, the same plan)
+
+`download_plan(config)` turns the config's `download:` section (kwb years, the health table) and
+`city.code` into the tables to fetch: a kwb year becomes its table id through `KWB_TABLES`
+(`kwb_table_id`), the health table (50090NED or a later edition) is fetched from CBS's portal for
+third parties (`DATADERDEN`), where CBS publishes the RIVM tables, with its `Marges`.
 
 For each table, `download_table` fetches
 
@@ -33,6 +41,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
+import logging
 import re
 import socket
 import urllib.error
@@ -46,6 +55,10 @@ from . import __version__
 from .errors import WijkmonitorError
 
 CBS_ODATA = "https://opendata.cbs.nl/ODataApi/odata"
+# CBS's OData v3 root for tables of third parties (catalogue "RIVM" among others): RIVM/CBS
+# "Gezondheid per wijk en buurt" 50090NED and its later edition 50120NED are served there.
+DATADERDEN = "https://dataderden.cbs.nl/ODataApi/odata"
+HEALTH_TABLE = "50090NED"
 DEFAULT_OUT = "data/raw/download"
 DEFAULT_TIMEOUT = 60.0
 TYPED, UNTYPED = "TypedDataSet", "UntypedDataSet"
@@ -64,6 +77,60 @@ QUERY_SAFE = "$'(),:/"
 
 class DownloadError(WijkmonitorError):
     """A table cannot be downloaded (no connection, timeout, HTTP error, an unexpected answer)."""
+
+
+# ------------------------------------------------------------------- kwb: one table per year
+
+# CBS "Kerncijfers wijken en buurten <year>" (kwb): each year is a StatLine table of its own.
+# - Confirmed by a file here: 85984NED = 2024 (../shared/data/national/cbs-85984NED-metadata/
+#   TableInfos.json: Title "Kerncijfers wijken en buurten 2024", Period "2024").
+# - The others as CBS's catalogue lists them (StatLine: "Kerncijfers wijken en buurten <year>"),
+#   and as public code that fetches them by year uses them (2013-2025 in one list, 2013-2019 and
+#   2020-2024 in others); not checked against a file of CBS here.
+# A year that is missing, or an id CBS changes, is given in the config (`download.kwb_tables`) or
+# as a TABLE_ID on the command line.
+KWB_TABLES: dict[int, str] = {
+    2013: "82339NED",
+    2014: "82931NED",
+    2015: "83220NED",
+    2016: "83487NED",
+    2017: "83765NED",
+    2018: "84286NED",
+    2019: "84583NED",
+    2020: "84799NED",
+    2021: "85039NED",
+    2022: "85318NED",
+    2023: "85618NED",
+    2024: "85984NED",
+    2025: "86165NED",
+}
+
+
+def kwb_table_id(year: int, tables: dict | None = None) -> str:
+    """The CBS table id of Kerncijfers wijken en buurten `year`: from `tables` ({year: id}, the
+    config's `download.kwb_tables`) when it has the year, else from `KWB_TABLES`."""
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise DownloadError(f"kwb year {year!r} is not a year.", hint="Give years as numbers, e.g. 2023 2024.")
+    given = {_year(key): value for key, value in (tables or {}).items()}
+    table_id = given.get(year) or KWB_TABLES.get(year)
+    if table_id is None:
+        known = f"{min(KWB_TABLES)}-{max(KWB_TABLES)}"
+        raise DownloadError(
+            f"no CBS table id is known for Kerncijfers wijken en buurten {year} (wijkmonitor knows the years "
+            f"{known}).",
+            hint=f"Give the table id yourself: in the config as `download: {{kwb_tables: {{{year}: <id>}}}}`, or "
+                 f"on the command line as a TABLE_ID instead of --kwb-years {year}; StatLine shows the id of "
+                 f"'Kerncijfers wijken en buurten {year}' (e.g. 85984NED for 2024).",
+        )
+    return check_table_id(table_id)
+
+
+def _year(key: object) -> int:
+    try:
+        return int(str(key))
+    except ValueError:
+        raise DownloadError(f"download.kwb_tables: {key!r} is not a year.",
+                            hint="Give the tables as year: id, e.g. {2025: 86165NED}.") from None
 
 
 # ------------------------------------------------------------------------------ the URLs
@@ -340,19 +407,205 @@ def download_tables(table_ids: list[str], municipality: str, out_dir: str | Path
                     dataset: str | None = None) -> list[Download]:
     """`download_table` for each table in turn. When one fails, the tables before it are kept and
     the error's hint names the files to place by hand for it and every table after it."""
+    return download_planned([PlannedTable(table_id, "table", municipality, str(out_dir), base_url, dataset,
+                                          timeout) for table_id in table_ids])
+
+
+# ------------------------------------------------------------------------------ the plan
+
+
+@dataclass(frozen=True)
+class PlannedTable:
+    """One table to download, with everything `download_table` needs."""
+
+    table_id: str
+    what: str  # "Kerncijfers wijken en buurten 2024", "health table", "table"
+    municipality: str
+    out_dir: str = DEFAULT_OUT
+    base_url: str = CBS_ODATA
+    dataset: str | None = None  # None: chosen from the table's metadata (Marges -> UntypedDataSet)
+    timeout: float = DEFAULT_TIMEOUT
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.out_dir) / self.table_id
+
+    @property
+    def provenance(self) -> Path:
+        return self.folder / PROVENANCE
+
+    def settings(self) -> dict:
+        """The fields as a dict (Snakemake params; `PlannedTable(**settings)` again)."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    def download(self) -> Download:
+        return download_table(self.table_id, self.municipality, self.out_dir, base_url=self.base_url,
+                              timeout=self.timeout, dataset=self.dataset)
+
+
+# The settings of the config's `download:` section and their defaults (schemas/config.schema.yaml).
+PLAN_DEFAULTS: dict[str, object] = {
+    "kwb_years": [],
+    "kwb_tables": {},
+    "health_table": HEALTH_TABLE,
+    "out": DEFAULT_OUT,
+    "base_url": CBS_ODATA,
+    "health_base_url": DATADERDEN,
+    "timeout": DEFAULT_TIMEOUT,
+}
+EXAMPLE_SECTION = "download: {kwb_years: [2023, 2024], health_table: 50090NED}"
+
+
+def _section_error(message: str) -> DownloadError:
+    return DownloadError(f"the config's download: section: {message}",
+                         hint=f"For example: {EXAMPLE_SECTION} (docs/download.md lists the settings).")
+
+
+def download_plan(config: dict) -> list[PlannedTable]:
+    """The tables the config asks for: from `city.code` and the `download:` section, e.g.
+
+        city: {code: GM0344}
+        download: {kwb_years: [2023, 2024], health_table: 50090NED, out: data/raw/download}
+
+    -> the kwb table of each year (`kwb_table_id`; `kwb_tables: {year: id}` adds or overrides
+    years), fetched as TypedDataSet from `base_url`, then the health table (default 50090NED;
+    null: none) as UntypedDataSet, with its Marges, from `health_base_url` (CBS's portal for
+    third parties). Settings left out take `PLAN_DEFAULTS`. A bad setting is a DownloadError."""
+    if not isinstance(config, dict) or config.get("download") is None:
+        raise DownloadError("the config has no download: section, so it names no table to download.",
+                            hint=f"Add one, for example {EXAMPLE_SECTION}.")
+    section = config["download"]
+    if not isinstance(section, dict):
+        raise _section_error(f"expected settings (key: value), not {section!r}.")
+    unknown = sorted(set(section) - set(PLAN_DEFAULTS))
+    if unknown:
+        raise _section_error(f"unknown setting(s) {', '.join(map(repr, unknown))}; the settings are "
+                             f"{', '.join(PLAN_DEFAULTS)}.")
+    settings = {**PLAN_DEFAULTS, **{k: v for k, v in section.items() if v is not None or k == "health_table"}}
+    city = config.get("city") if isinstance(config.get("city"), dict) else {}
+    municipality = city.get("code")
+    if not municipality:
+        raise DownloadError(
+            "the config has no city.code, the municipality to cut the tables to.",
+            hint="Add it, e.g. city: {name: Utrecht, code: GM0344}" + (
+                "; a download is cut to one municipality, also when the config lists cities: (or give "
+                "`wijkmonitor download --config FILE --municipality GM....`)." if config.get("cities") else "."))
     check_municipality(municipality)
-    for table_id in table_ids:
-        check_table_id(table_id)
+
+    years = settings["kwb_years"]
+    if isinstance(years, int) and not isinstance(years, bool):
+        years = [years]
+    if not isinstance(years, list):
+        raise _section_error(f"kwb_years must be a list of years, not {years!r}.")
+    if not isinstance(settings["kwb_tables"], dict):
+        raise _section_error(f"kwb_tables must map years to table ids, not {settings['kwb_tables']!r}.")
+    for key in ("out", "base_url", "health_base_url"):
+        if not isinstance(settings[key], str) or not settings[key].strip():
+            raise _section_error(f"{key} must be a path or address, not {settings[key]!r}.")
+    timeout = settings["timeout"]
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        raise _section_error(f"timeout must be a number of seconds above 0, not {timeout!r}.")
+    common = {"municipality": municipality, "out_dir": settings["out"], "timeout": float(timeout)}
+
+    plan: list[PlannedTable] = []
+    for year in dict.fromkeys(years):  # a year given twice is fetched once
+        plan.append(PlannedTable(kwb_table_id(year, settings["kwb_tables"]),
+                                 f"Kerncijfers wijken en buurten {year}", base_url=settings["base_url"],
+                                 dataset=TYPED, **common))
+    health = settings["health_table"]
+    if health is not None:
+        if not isinstance(health, str):
+            raise _section_error(f"health_table must be a table id such as {HEALTH_TABLE}, or null, "
+                                 f"not {health!r}.")
+        plan.append(PlannedTable(check_table_id(health), "health table", base_url=settings["health_base_url"],
+                                 dataset=UNTYPED, **common))
+    _check_unique(plan)
+    if not plan:
+        raise _section_error("it names no table (no kwb_years, and health_table is null).")
+    return plan
+
+
+def _check_unique(plan: list[PlannedTable]) -> None:
+    seen: dict[str, PlannedTable] = {}
+    for item in plan:
+        if item.table_id in seen and seen[item.table_id] != item:
+            raise DownloadError(f"table {item.table_id} is asked for twice, as {seen[item.table_id].what} and as "
+                                f"{item.what}.", hint="Give each table once.")
+        seen[item.table_id] = item
+
+
+def plan_hint(items: list[PlannedTable]) -> str:
+    """Which files to place by hand, and where, for these tables (one plan: the same municipality
+    and folder). One table, or tables from the same address as the same data set: `manual_hint`;
+    otherwise the files once with <base> and <DataSet> in them, then each table's."""
+    first = items[0]
+    groups: dict[tuple[str, str | None], list[str]] = {}
+    for item in items:
+        groups.setdefault((item.base_url.rstrip("/"), item.dataset), []).append(item.table_id)
+    if len(groups) == 1:
+        return manual_hint([i.table_id for i in items], first.municipality, first.out_dir, first.base_url,
+                           dataset=first.dataset)
+    try:
+        filter_ = region_filter("WijkenEnBuurten", first.municipality)
+    except DownloadError:
+        filter_ = "startswith(WijkenEnBuurten,'GM<nnnn>') or ..."
+    def names(ids: list[str]) -> str:
+        return ids[0] if len(ids) == 1 else f"{', '.join(ids[:-1])} and {ids[-1]}"
+
+    each = "; ".join(f"for {names(ids)} with <base> {base} and <DataSet> "
+                     + (dataset or f"{TYPED} ({UNTYPED} for a table with Marges)")
+                     for (base, dataset), ids in groups.items())
+    where = Path(first.out_dir) / "<table>"
+    return (f"The download is unavailable; place the files by hand instead: on a machine with internet, open "
+            f"<base>/<table>/TableInfos?$format=json, <base>/<table>/DataProperties?$format=json and "
+            f"<base>/<table>/<DataSet>?$format=json&$filter={filter_} and save the answers as TableInfos.json, "
+            f"DataProperties.json and <DataSet>.json in {where}/, {each}; docs/download.md says how to ingest "
+            f"them.")
+
+
+def download_planned(plan: list[PlannedTable]) -> list[Download]:
+    """Download the tables in turn. When one fails, the tables before it are kept, and the one
+    DownloadError names the URL that failed and, as its hint, the files to place by hand for that
+    table and every table after it."""
+    for item in plan:
+        check_municipality(item.municipality)
+        check_table_id(item.table_id)
+    _check_unique(plan)
     done: list[Download] = []
-    for number, table_id in enumerate(table_ids):
+    for number, item in enumerate(plan):
         try:
-            done.append(download_table(table_id, municipality, out_dir, base_url=base_url, timeout=timeout,
-                                       dataset=dataset))
+            done.append(item.download())
         except DownloadError as exc:
-            rest = table_ids[number:]
-            if len(rest) == 1:
-                raise
-            message = exc.message + (f" Downloaded before it: {', '.join(d.table_id for d in done)}." if done else "")
-            raise DownloadError(message, hint=manual_hint(rest, municipality, out_dir, base_url,
-                                                          dataset=dataset)) from None
+            message = exc.message
+            if "HTTP 404" in message and item.base_url.rstrip("/") == CBS_ODATA:
+                message += (f" CBS serves the tables of third parties (RIVM's {HEALTH_TABLE} among them) at "
+                            f"{DATADERDEN}: give such a table as --health, or with --base-url {DATADERDEN}.")
+            if done:
+                message += f" Downloaded before it: {', '.join(d.table_id for d in done)}."
+            rest = plan[number:]
+            hint = exc.hint if len(rest) == 1 else plan_hint(rest)
+            raise DownloadError(message, file=exc.file, row=exc.row, column=exc.column, hint=hint) from None
+    return done
+
+
+def download_for_rule(settings: dict, config: dict | None = None) -> Download:
+    """Rule download_table (rules/download.smk): download one planned table (`PlannedTable.settings()`).
+    When it fails, the hint names its files and those of the config's other planned tables that
+    have no download yet (no download.json), so one message says everything to place by hand."""
+    item = PlannedTable(**settings)
+    try:
+        done = item.download()
+    except DownloadError as exc:
+        try:
+            others = [p for p in download_plan(config) if p.table_id != item.table_id
+                      and not p.provenance.is_file()] if config else []
+        except DownloadError:
+            others = []
+        if not others:
+            raise
+        raise DownloadError(exc.message, hint=plan_hint([item, *others])) from None
+    logging.getLogger("wijkmonitor").info(
+        "%s (%s): wrote %s/: %s (%d rows of %s, its wijken and buurten), %s", done.table_id,
+        done.title or item.what, done.folder, done.data_file.name, done.rows, item.municipality,
+        ", ".join(name for name in done.files if name != done.data_file.name))
     return done
