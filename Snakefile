@@ -13,13 +13,19 @@ include: "rules/ingest.smk"
 include: "rules/warehouse.smk"
 include: "rules/analyse.smk"
 include: "rules/report.smk"
+include: "rules/cities.smk"
+
+
+# Optional (docs/download.md): `snakemake --cores 1 download` fetches the CBS tables of `download:`.
+if config.get("download"):
+
+    include: "rules/download.smk"
 
 
 rule all:
     default_target: True
     input:
-        REPORT_PDF,
-        *BUNDLE_FILES.values(),
+        all_outputs,
 
 
 # A failed run ends with the wijkmonitor error(s) its rules logged, as its last lines, rather than

@@ -4,19 +4,22 @@
 
 rule analyse:
     input:
-        db=WAREHOUSE,
+        db=CITY_WAREHOUSE,
         validation=VALIDATION,
         catalogue=CATALOGUE_FILES,
     output:
         **ANALYSIS_FILES,
         observations=PUBLISHED,
     log:
-        f"{LOGS}/analyse.log",
+        f"{CITY_LOGS}/analyse.log",
     benchmark:
-        f"{LOGS}/benchmarks/analyse.tsv"
+        f"{CITY_LOGS}/benchmarks/analyse.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
     params:
         code=CODE,
-        city=config["city"]["code"],
+        city=city_code,
         catalogue=CATALOGUE,
         settings=ANALYSIS_SETTINGS,
         last_period=config["periods"]["last"],

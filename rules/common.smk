@@ -1,11 +1,14 @@
 # Shared set-up: validate the config (schema with defaults), resolve raw files, name outputs.
+import functools
 import sys
 import time
 from pathlib import Path
 
 from wijkmonitor import code_digest
 from wijkmonitor.bundle import BUNDLE_TABLES, DICTIONARY
+from wijkmonitor.areas import load_register
 from wijkmonitor.canonical import ANALYSIS_COLUMNS
+from wijkmonitor.cities import city_settings, city_slugs
 from wijkmonitor.config import (
     analysis_settings,
     boundary_files,
@@ -33,34 +36,95 @@ REPORTS = config["outputs"]["reports"]
 LOGS = config["outputs"]["logs"]
 CATALOGUE = config["catalogue"]
 CATALOGUE_FILES = sorted(str(p) for p in Path(CATALOGUE).rglob("*.yaml"))
-REGISTER = config["area_register"]
 WAREHOUSE = f"{PROCESSED}/warehouse.duckdb"
-ANALYSIS = f"{PROCESSED}/analysis"
+VALIDATION = f"{REPORTS}/validation/results.json"
+# One municipality (`city:`), or many (`cities: all` or a list of GM codes, docs/scaling.md): then the
+# register is built from the national files, ingest, warehouse and validation run once, and every step
+# from the analysis on runs per municipality, with {city} (its file-name slug) in its paths.
+CITIES = config.get("cities")
+# The sources whose files list the areas of a `cities:` run (default: all).
+REGISTER_SOURCES = config.get("register_sources") or [
+    s["id"] for s in config["sources"]
+]
+if CITIES:
+    REGISTER = f"{PROCESSED}/register/areas.csv"
+    CITY_PROCESSED = f"{PROCESSED}/cities/{{city}}"
+    CITY_REPORTS = f"{REPORTS}/{{city}}"
+    CITY_LOGS = f"{LOGS}/{{city}}"
+    CITY_WAREHOUSE = f"{CITY_PROCESSED}/warehouse.duckdb"
+    REPORT_PDF = f"{REPORTS}/{{city}}-{config['periods']['last']}.pdf"
+    COMPARISON = f"{REPORTS}/national-comparison-{config['periods']['last']}.csv"
+else:
+    REGISTER = config["area_register"]
+    CITY_PROCESSED, CITY_REPORTS, CITY_LOGS, CITY_WAREHOUSE = (
+        PROCESSED,
+        REPORTS,
+        LOGS,
+        WAREHOUSE,
+    )
+    CITY_SLUG = config["city"]["name"].lower().replace(" ", "-")
+    REPORT_PDF = f"{REPORTS}/{CITY_SLUG}-{config['periods']['last']}.pdf"
+ANALYSIS = f"{CITY_PROCESSED}/analysis"
+
+
+wildcard_constraints:
+    city="[a-z0-9-]+",  # a municipality's file-name slug (cities.city_slug)
+
+
 ANALYSIS_FILES = {table: f"{ANALYSIS}/{table}.parquet" for table in ANALYSIS_COLUMNS}
 # The current observations as published (disclosure control applied): the bundle, figures and report read these.
 PUBLISHED = f"{ANALYSIS}/published_observations.parquet"
-BUNDLE_FILES = {table: f"{REPORTS}/data/{table}.csv" for table in BUNDLE_TABLES} | {
-    DICTIONARY: f"{REPORTS}/data/data-dictionary.csv"
-}
-VALIDATION = f"{REPORTS}/validation/results.json"
-CITY_SLUG = config["city"]["name"].lower().replace(" ", "-")
+BUNDLE_FILES = {
+    table: f"{CITY_REPORTS}/data/{table}.csv" for table in BUNDLE_TABLES
+} | {DICTIONARY: f"{CITY_REPORTS}/data/data-dictionary.csv"}
 # This edition's record, and the newest earlier edition's (if a previous run left one) for the chapter
 # on what changed since.
 EDITION = str(config["report"]["edition"] or config["periods"]["last"])
 EDITION_FILES = {
-    "manifest": f"{REPORTS}/editions/{EDITION}/manifest.json",
-    "observations": f"{REPORTS}/editions/{EDITION}/observations.parquet",
+    "manifest": f"{CITY_REPORTS}/editions/{EDITION}/manifest.json",
+    "observations": f"{CITY_REPORTS}/editions/{EDITION}/observations.parquet",
 }
-_previous = previous_edition(f"{REPORTS}/editions", EDITION)
-PREVIOUS_EDITION = (
-    [
-        f"{REPORTS}/editions/{_previous}/manifest.json",
-        f"{REPORTS}/editions/{_previous}/observations.parquet",
-    ]
-    if _previous
-    else []
-)
-REPORT_PDF = f"{REPORTS}/{CITY_SLUG}-{config['periods']['last']}.pdf"
+
+
+def previous_edition_files(wildcards):
+    """The record of the newest edition before this one, if a previous run left one."""
+    folder = f"{CITY_REPORTS}/editions".format(**wildcards)
+    previous = previous_edition(folder, EDITION)
+    return (
+        [
+            f"{folder}/{previous}/manifest.json",
+            f"{folder}/{previous}/observations.parquet",
+        ]
+        if previous
+        else []
+    )
+
+
+@functools.lru_cache
+def _cities(register_path, modified):
+    register = load_register(register_path)
+    return city_slugs(register), dict(zip(register["code"], register["name"]))
+
+
+def cities():
+    """(slug -> GM code, GM code -> name) of a `cities:` run, once the register is built."""
+    path = checkpoints.national_register.get().output.register
+    return _cities(path, Path(path).stat().st_mtime)
+
+
+def city_code(wildcards):
+    """The CBS code of the municipality a job is for."""
+    return cities()[0][wildcards.city] if CITIES else config["city"]["code"]
+
+
+def city_config(wildcards):
+    """The config as the municipality a job is for sees it (cities.city_settings)."""
+    if not CITIES:
+        return config
+    code = city_code(wildcards)
+    return city_settings(config, code, cities()[1][code])
+
+
 WORDS = Language(config["report"]["language"])  # category names in `snakemake --report`
 CODE = code_digest()  # every rule's param: a changed package reruns the steps
 

@@ -16,6 +16,9 @@ rule ingest:
         f"{LOGS}/benchmarks/ingest/{{source}}/{{name}}.tsv"
     wildcard_constraints:
         source="[a-z][a-z0-9_]*",
+    threads: 1
+    resources:
+        mem_mb=1500,
     params:
         code=CODE,
         raw=lambda w: vars(RAW[f"{w.source}/{w.name}"]),

@@ -33,27 +33,27 @@ rule figures:
     input:
         **ANALYSIS_FILES,
         published=PUBLISHED,
-        db=WAREHOUSE,
+        db=CITY_WAREHOUSE,
         validation=VALIDATION,
         themes=f"{CATALOGUE}/themes.yaml",
         boundaries=BOUNDARY_FILES,
     output:
         figures=report(
-            directory(f"{REPORTS}/figures"),
+            directory(f"{CITY_REPORTS}/figures"),
             patterns=["{name}.svg"],
             caption="../reports/captions/figures.rst",
             category=WORDS("html.figures"),
             subcategory=figure_group,
             labels=figure_labels,
         ),
-        manifest=f"{REPORTS}/build/figures.json",
+        manifest=f"{CITY_REPORTS}/build/figures.json",
     log:
-        f"{LOGS}/figures.log",
+        f"{CITY_LOGS}/figures.log",
     benchmark:
-        f"{LOGS}/benchmarks/figures.tsv"
+        f"{CITY_LOGS}/benchmarks/figures.tsv"
     params:
         code=CODE,
-        config=config,
+        config=city_config,
     message:
         "Drawing the figures"
     script:
@@ -63,14 +63,14 @@ rule figures:
 rule edition:
     input:
         published=PUBLISHED,
-        db=WAREHOUSE,
+        db=CITY_WAREHOUSE,
     output:
         **EDITION_FILES,
     log:
-        f"{LOGS}/edition.log",
+        f"{CITY_LOGS}/edition.log",
     params:
         code=CODE,
-        config=config,
+        config=city_config,
         edition=EDITION,
     message:
         "Recording edition {params.edition}"
@@ -83,11 +83,11 @@ rule report:
         **ANALYSIS_FILES,
         published=PUBLISHED,
         edition=EDITION_FILES["manifest"],
-        previous=PREVIOUS_EDITION,
-        db=WAREHOUSE,
+        previous=previous_edition_files,
+        db=CITY_WAREHOUSE,
         validation=VALIDATION,
-        figures=f"{REPORTS}/figures",
-        manifest=f"{REPORTS}/build/figures.json",
+        figures=f"{CITY_REPORTS}/figures",
+        manifest=f"{CITY_REPORTS}/build/figures.json",
         template=workflow.source_path("../reports/templates/report.typ"),
     output:
         pdf=report(
@@ -95,14 +95,14 @@ rule report:
             caption="../reports/captions/report.rst",
             category=WORDS("html.report"),
         ),
-        context=f"{REPORTS}/build/report-data.json",
+        context=f"{CITY_REPORTS}/build/report-data.json",
     log:
-        f"{LOGS}/report.log",
+        f"{CITY_LOGS}/report.log",
     benchmark:
-        f"{LOGS}/benchmarks/report.tsv"
+        f"{CITY_LOGS}/benchmarks/report.tsv"
     params:
         code=CODE,
-        config=config,
+        config=city_config,
         code_root=workflow.basedir,
     message:
         "Typesetting {output.pdf}"
@@ -118,9 +118,9 @@ rule bundle:
     output:
         **BUNDLE_FILES,
     log:
-        f"{LOGS}/bundle.log",
+        f"{CITY_LOGS}/bundle.log",
     benchmark:
-        f"{LOGS}/benchmarks/bundle.tsv"
+        f"{CITY_LOGS}/benchmarks/bundle.tsv"
     params:
         code=CODE,
     message:

@@ -13,13 +13,17 @@ rule warehouse:
         f"{LOGS}/warehouse.log",
     benchmark:
         f"{LOGS}/benchmarks/warehouse.tsv"
+    threads: 2
+    resources:
+        mem_mb=4000,
     params:
         code=CODE,
         n=len(RAW),
         catalogue=CATALOGUE,
         priorities={s["id"]: i for i, s in enumerate(config["sources"])},
         demo_manifest=config["demo_manifest"],
-        analysis_dir=ANALYSIS,
+        # A national warehouse (`cities:`) gets no views over analysis tables: each city's warehouse has them.
+        analysis_dir=None if CITIES else ANALYSIS,
     message:
         "Loading {output.db} from {params.n} staged files"
     script:
@@ -35,6 +39,9 @@ rule validate:
         f"{LOGS}/validate.log",
     benchmark:
         f"{LOGS}/benchmarks/validate.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
     params:
         code=CODE,
         first=config["periods"]["first"],

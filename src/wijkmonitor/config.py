@@ -59,6 +59,10 @@ def validate_config(config: dict, schema: str | Path = SCHEMA) -> dict:
     ids = [s["id"] for s in config["sources"]]
     if len(set(ids)) != len(ids):
         raise ConfigError(f"invalid configuration: source ids must be unique ({', '.join(ids)}).")
+    unknown = [i for i in config.get("register_sources") or [] if i not in ids]
+    if unknown:
+        raise ConfigError(f"invalid configuration: register_sources: {', '.join(unknown)} is not the id of a source "
+                          f"(sources: {', '.join(ids)}).")
     return config
 
 

@@ -188,6 +188,50 @@ def warehouse(staged: list[tuple[str, str]], catalogue_dir: str, register_path: 
     log.info("warehouse %s: %s", out_db, summary)
 
 
+# --------------------------------------------------------------------- whole country
+
+def national_register(raws: list[dict], cities: str | list[str], out_csv: str) -> None:
+    """Rule national_register: the area register of the selected municipalities from the CBS codes (and
+    names, where given) in the national files `raws` (config.RawFile fields)."""
+    from .cities import area_codes
+    from .cities import national_register as build
+    from .readers import read_file
+
+    found = []
+    for raw in raws:
+        _, read = read_file(raw["path"], raw["format"], **raw["options"])
+        found.append((raw["path"], area_codes(read.table, raw["path"])))
+        log.info("%s: %d areas", raw["path"], len(found[-1][1]))
+    register = build(found, cities)
+    counts = register["level"].value_counts()
+    log.info("register: %s", ", ".join(f"{counts.get(level, 0)} {level}" for level in ("gemeente", "wijk", "buurt")))
+    unnamed = int((register["name"] == register["code"]).sum())
+    if unnamed:
+        log.warning("%d of %d areas have no name in the files and are named by their code", unnamed, len(register))
+    with atomic_path(out_csv) as tmp:
+        register.to_csv(tmp, index=False, lineterminator="\n")
+
+
+def city_warehouse(national_db: str, city_code: str, analysis_dir: str, out_db: str) -> None:
+    """Rule city_warehouse: one municipality's warehouse cut from the national one."""
+    from .warehouse import build_city_warehouse
+
+    summary = build_city_warehouse(national_db, city_code, out_db, analysis_dir)
+    log.info("warehouse %s (%s): %s", out_db, city_code, summary)
+
+
+def comparison(inequality: dict[str, str], register_path: str, out_csv: str) -> None:
+    """Rule comparison: the national comparison table from every municipality's inequality table."""
+    from .cities import comparison_table
+
+    register = load_register(register_path)
+    names = dict(zip(register["code"], register["name"], strict=True))
+    table = comparison_table({code: pd.read_parquet(path) for code, path in inequality.items()}, names)
+    log.info("comparison: %d rows for %d municipalities", len(table), table["gemeente_code"].nunique())
+    with atomic_path(out_csv) as tmp:
+        table.to_csv(tmp, index=False, lineterminator="\n")
+
+
 # -------------------------------------------------------------------------- validate
 
 def validate(db_path: str, first_period: int, last_period: int, out_json: str) -> None:

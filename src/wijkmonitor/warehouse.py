@@ -150,9 +150,10 @@ def build_warehouse(
     catalogue: Catalogue,
     priorities: dict[str, int],
     demo_manifest: str | None,
-    analysis_dir: str | Path,
+    analysis_dir: str | Path | None,
 ) -> dict:
-    """Load the warehouse from staging (parquet, ingest-log JSON) pairs; atomic: all or nothing."""
+    """Load the warehouse from staging (parquet, ingest-log JSON) pairs; atomic: all or nothing.
+    With `analysis_dir`, the warehouse gets views over the analysis tables there."""
     db_path = Path(db_path)
     logs = [json.loads(Path(log).read_text(encoding="utf-8")) for _, log in staged]
     demo = demo_hashes(demo_manifest)
@@ -207,7 +208,8 @@ def build_warehouse(
                 con.register("quarantine_df", quarantined)
                 con.execute("INSERT INTO quarantine SELECT * FROM quarantine_df")
             con.execute(CURRENT_VIEW_SQL)
-            create_analysis_views(con, analysis_dir)
+            if analysis_dir is not None:
+                create_analysis_views(con, analysis_dir)
             summary = {
                 "observations": con.execute("SELECT count(*) FROM observation").fetchone()[0],
                 "areas": len(register),
@@ -241,3 +243,43 @@ def create_analysis_views(con: duckdb.DuckDBPyConnection, analysis_dir: str | Pa
 
 def connect_read_only(db_path: str | Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(db_path), read_only=True)
+
+
+# Tables a municipality's warehouse copies from the national one, and which of their rows it keeps.
+_CITY_ROWS = {
+    "area": "WHERE gemeente_code = $city",
+    "unit": "",
+    "indicator": "",
+    "source_file": "",
+    "quarantine": "WHERE substr(trim(area_code), 3, 4) = substr($city, 3, 4)",
+    "observation": "WHERE area_code IN (SELECT code FROM nat.area WHERE gemeente_code = $city)",
+}
+
+
+def build_city_warehouse(national_db: str | Path, city_code: str, db_path: str | Path,
+                         analysis_dir: str | Path) -> dict:
+    """One municipality's warehouse, cut from the national warehouse of a `cities:` run: its areas and
+    their observations (every vintage, in the national order), all units, indicators and source files
+    (with their national row counts), and the views over its own analysis tables. Atomic."""
+    db_path = Path(db_path)
+    with atomic_path(db_path) as tmp:
+        tmp.unlink()
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute(SCHEMA_SQL)
+            con.execute("ATTACH ? AS nat (READ_ONLY)", [str(national_db)])
+            for table, rows in _CITY_ROWS.items():
+                con.execute(f"INSERT INTO {table} SELECT * FROM nat.{table} {rows}", {"city": city_code}
+                            if "$city" in rows else None)
+            con.execute("DETACH nat")
+            if not con.execute("SELECT count(*) FROM area WHERE level = 'gemeente'").fetchone()[0]:
+                raise ValidationFailed(f"the national warehouse {national_db} holds no municipality {city_code}.")
+            con.execute(CURRENT_VIEW_SQL)
+            create_analysis_views(con, analysis_dir)
+            summary = {
+                "observations": con.execute("SELECT count(*) FROM observation").fetchone()[0],
+                "areas": con.execute("SELECT count(*) FROM area").fetchone()[0],
+            }
+        finally:
+            con.close()
+    return summary

@@ -1,0 +1,91 @@
+# The whole country (`cities: all` or a list of GM codes; docs/scaling.md): the register of the selected
+# municipalities from the national files, each municipality's warehouse cut from the national one, and
+# the national comparison table. The steps from the analysis on fan out per municipality ({city}).
+
+if CITIES:
+
+    checkpoint national_register:
+        input:
+            [raw.path for raw in RAW.values() if raw.source_id in REGISTER_SOURCES],
+        output:
+            register=REGISTER,
+        log:
+            f"{LOGS}/national_register.log",
+        benchmark:
+            f"{LOGS}/benchmarks/national_register.tsv"
+        threads: 1
+        resources:
+            mem_mb=2000,
+        params:
+            code=CODE,
+            raws=[
+                vars(raw) for raw in RAW.values() if raw.source_id in REGISTER_SOURCES
+            ],
+            cities=CITIES,
+        message:
+            "Building the area register of the selected municipalities from the national files"
+        script:
+            "../scripts/national_register.py"
+
+    rule city_warehouse:
+        input:
+            db=WAREHOUSE,
+            validation=VALIDATION,
+        output:
+            db=CITY_WAREHOUSE,
+        log:
+            f"{CITY_LOGS}/warehouse.log",
+        benchmark:
+            f"{CITY_LOGS}/benchmarks/warehouse.tsv"
+        threads: 1
+        resources:
+            mem_mb=1000,
+        params:
+            code=CODE,
+            city=city_code,
+            analysis_dir=lambda w: ANALYSIS.format(city=w.city),
+        message:
+            "Cutting the warehouse of {wildcards.city} from the national one"
+        script:
+            "../scripts/city_warehouse.py"
+
+    rule comparison:
+        input:
+            inequality=lambda w: [
+                ANALYSIS_FILES["inequality"].format(city=slug) for slug in cities()[0]
+            ],
+            register=REGISTER,
+        output:
+            COMPARISON,
+        log:
+            f"{LOGS}/comparison.log",
+        threads: 1
+        resources:
+            mem_mb=2000,
+        params:
+            code=CODE,
+            cities=lambda w: list(cities()[0].values()),
+        message:
+            "Putting every municipality's inequality indices side by side"
+        script:
+            "../scripts/comparison.py"
+
+    rule analysis_tables:
+        # `snakemake analysis_tables`: every municipality's analysis tables, without figures and reports
+        # (what benchmarks/national_run.py times).
+        input:
+            lambda w: expand(
+                [*ANALYSIS_FILES.values(), PUBLISHED], city=list(cities()[0])
+            ),
+
+
+def all_outputs(wildcards):
+    """The default target: the report and data bundle (of every municipality, and the comparison)."""
+    if not CITIES:
+        return [REPORT_PDF, *BUNDLE_FILES.values()]
+    slugs = list(cities()[0])
+    return [
+        *expand(REPORT_PDF, city=slugs),
+        *expand(list(BUNDLE_FILES.values()), city=slugs),
+        COMPARISON,
+    ]
