@@ -179,12 +179,13 @@ def load_register(path: str | Path) -> pd.DataFrame:
     if missing:
         raise ConfigError(f"area register lacks column(s) {', '.join(missing)}.", file=str(path), row=1)
     register = register[REGISTER_COLUMNS].replace({"": None})
-    for i, row in register.iterrows():
-        if row["level"] not in LEVELS:
-            raise ConfigError(
-                f"level {row['level']!r} is not one of {', '.join(LEVELS)}.", file=str(path), row=i + 2,
-                column="level",
-            )
+    wrong_level = ~register["level"].isin(LEVELS)
+    if wrong_level.any():
+        i = int(wrong_level.idxmax())
+        raise ConfigError(
+            f"level {register['level'][i]!r} is not one of {', '.join(LEVELS)}.", file=str(path), row=i + 2,
+            column="level",
+        )
     duplicated = register["code"].duplicated()
     if duplicated.any():
         i = int(duplicated.idxmax())
