@@ -158,3 +158,24 @@ def test_one_uncatalogued_id_for_two_different_headers_is_refused(catalogue):
     # The same header written with `|` and other spacing in a second file is the same indicator.
     table = indicator_table(catalogue, observed.drop(index=2))
     assert table.loc[table["id"] == "aantal_binnen_1_km", "catalogued"].tolist() == [False]
+
+
+BAD_IN_TWO_INDICATORS = TIDY + """slechte gezondheid,WK034401,West,2017,140,300
+rapportcijfer buurtoordeel,WK034402,Noordwest,2017,11.5,200
+"""
+
+
+def test_checking_the_observations_in_parts_gives_the_same_results(tmp_path, catalogue, matcher, register):
+    """In parts of one indicator each (chunk_rows=1), every check sums its counts over the parts and
+    fails with the examples of every part, exactly as on the whole table at once."""
+    db, raw = build(tmp_path, catalogue, matcher, register, text=BAD_IN_TWO_INDICATORS)
+    whole = validate_warehouse(str(db), 2010, 2023)
+    parts = validate_warehouse(str(db), 2010, 2023, chunk_rows=1)
+    assert parts == whole
+    failed = {r["description"]: r for r in parts["results"] if not r["success"]}
+    assert failed["values in per cent are in [0, 100]"]["unexpected_count"] == 1
+    assert failed["values in mark (1-10) are in [1, 10]"]["unexpected_count"] == 1
+    assert any("row 8" in e for e in failed["values in mark (1-10) are in [1, 10]"]["examples"])
+    unique = next(r for r in parts["results"] if r["expectation"] == "expect_column_values_to_be_unique"
+                  and r["table"] == "observation")
+    assert unique["success"] and unique["element_count"] == 7  # every observation, over both parts

@@ -24,6 +24,11 @@ MAX_EXAMPLES = 5
 COUNT_UNIT = "count"
 # How far from a whole number a count may lie and still be one (float noise of sums, not 1.25).
 WHOLE_TOLERANCE = 1e-9
+# The observation table is validated in parts of whole indicators of about this many rows, so that the
+# memory a validation needs does not grow with the country (a national warehouse holds some 5 million
+# observations, about 1 GB per million rows as a DataFrame). Every observation check holds per part:
+# the uniqueness key starts with the indicator, and the other checks are per row.
+CHUNK_ROWS = 500_000
 
 
 @dataclass
@@ -36,9 +41,11 @@ class Check:
     description_nl: str
 
 
-def observation_frame_for_checks(con) -> pd.DataFrame:
-    """Observations with their unit and a key column, as GX validates them; `nearest_whole` is the
-    value rounded to a whole number (the value itself when it is one, within float noise)."""
+def observation_frame_for_checks(con, indicators: list[str] | None = None) -> pd.DataFrame:
+    """Observations (of `indicators`, default all) with their unit and a key column, as GX validates
+    them; `nearest_whole` is the value rounded to a whole number (the value itself when it is one,
+    within float noise)."""
+    where = "" if indicators is None else "WHERE o.indicator_id IN (SELECT unnest($indicators))"
     frame = con.execute(
         f"""
         SELECT o.*, i.unit, i.catalogued,
@@ -47,10 +54,26 @@ def observation_frame_for_checks(con) -> pd.DataFrame:
                CASE WHEN abs(o.value - round(o.value)) <= {WHOLE_TOLERANCE} * greatest(1, abs(o.value))
                     THEN o.value ELSE round(o.value) END AS nearest_whole
         FROM observation o LEFT JOIN indicator i ON i.id = o.indicator_id
+        {where}
         ORDER BY o.source_file, o.source_row, o.indicator_id
-        """
+        """,
+        {} if indicators is None else {"indicators": indicators},
     ).df()
     return frame.reset_index(drop=True)
+
+
+def indicator_chunks(con, chunk_rows: int = CHUNK_ROWS) -> list[list[str]]:
+    """The observed indicators in groups of whole indicators of about `chunk_rows` observations (an
+    indicator with more rows is a group of its own); one group when the table is small."""
+    chunks, current, rows = [], [], 0
+    for indicator, count in con.execute(
+            "SELECT indicator_id, count(*) FROM observation GROUP BY 1 ORDER BY 1").fetchall():
+        if current and rows + count > chunk_rows:
+            chunks.append(current)
+            current, rows = [], 0
+        current.append(indicator)
+        rows += count
+    return [*chunks, current] if current else chunks
 
 
 def build_checks(con, first_period: int, last_period: int) -> list[Check]:
@@ -192,8 +215,9 @@ def _rendered(problem: Problem) -> str:
     return f"{', '.join(parts)}: {problem.detail}" if parts else problem.detail
 
 
-def validate_warehouse(db_path: str, first_period: int, last_period: int) -> dict:
-    """Run every check; return the results as a JSON-ready dict (no exception on failure)."""
+def validate_warehouse(db_path: str, first_period: int, last_period: int, chunk_rows: int = CHUNK_ROWS) -> dict:
+    """Run every check; return the results as a JSON-ready dict (no exception on failure). The observation
+    table is checked in parts of about `chunk_rows` rows (whole indicators)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
 
@@ -206,45 +230,30 @@ def validate_warehouse(db_path: str, first_period: int, last_period: int) -> dic
     con = connect_read_only(db_path)
     try:
         checks = build_checks(con, first_period, last_period)
-        frames = {
-            "observation": observation_frame_for_checks(con),
+        small = {
             "area": con.execute("SELECT * FROM area ORDER BY code").df(),
             "source_file": con.execute("SELECT * FROM source_file ORDER BY path").df(),
         }
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+        source = context.data_sources.add_pandas("warehouse")
+        results = []
+        for table in ("observation", "area", "source_file"):
+            table_checks = [c for c in checks if c.table == table]
+            batch = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe(table)
+            suite = context.suites.add(gx.ExpectationSuite(name=f"wijkmonitor_{table}"))
+            for check in table_checks:
+                suite.add_expectation(check.expectation)
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(name=f"validate_{table}", data=batch, suite=suite)
+            )
+            # An empty observation table is one (empty) part.
+            parts = ((observation_frame_for_checks(con, chunk) for chunk in indicator_chunks(con, chunk_rows) or [None])
+                     if table == "observation" else [small[table]])
+            outcomes = [_run_part(definition, table_checks, frame) for frame in parts]
+            results += [_combined(table, check, [o[i] for o in outcomes]) for i, check in enumerate(table_checks)]
     finally:
         con.close()
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
-    source = context.data_sources.add_pandas("warehouse")
-    results = []
-    for table, frame in frames.items():
-        table_checks = [c for c in checks if c.table == table]
-        batch = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe(table)
-        suite = context.suites.add(gx.ExpectationSuite(name=f"wijkmonitor_{table}"))
-        for check in table_checks:
-            suite.add_expectation(check.expectation)
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=f"validate_{table}", data=batch, suite=suite)
-        )
-        outcome = definition.run(batch_parameters={"dataframe": frame}, result_format="COMPLETE")
-        # GX does not keep the suite's order in its results: pair them by expectation id.
-        by_id = {result.expectation_config.id: result for result in outcome.results}
-        for check in table_checks:
-            result = by_id[check.expectation.id]
-            details = result.result or {}
-            problems = [] if result.success else _examples(check, frame, details)
-            results.append({
-                "table": table,
-                "expectation": result.expectation_config.type,
-                "description": check.description,
-                "description_nl": check.description_nl,
-                "severity": str(check.expectation.severity.value),
-                "success": bool(result.success),
-                "element_count": int(details.get("element_count", len(frame)) or 0),
-                "unexpected_count": int(details.get("unexpected_count", 0) or 0),
-                "examples": [_rendered(p) for p in problems],
-                "exception": (result.exception_info or {}).get("exception_message") if not result.success else None,
-            })
     failed = [r for r in results if not r["success"]]
     return {
         "success": not any(r["severity"] == CRITICAL for r in failed),
@@ -253,6 +262,40 @@ def validate_warehouse(db_path: str, first_period: int, last_period: int) -> dic
         "failed_critical": sum(r["severity"] == CRITICAL for r in failed),
         "failed_warning": sum(r["severity"] == WARNING for r in failed),
         "results": results,
+    }
+
+
+def _run_part(definition, table_checks: list[Check], frame: pd.DataFrame) -> list[tuple]:
+    """Each check's (result, examples, rows) on one part of a table."""
+    outcome = definition.run(batch_parameters={"dataframe": frame}, result_format="COMPLETE")
+    # GX does not keep the suite's order in its results: pair them by expectation id.
+    by_id = {result.expectation_config.id: result for result in outcome.results}
+    parts = []
+    for check in table_checks:
+        result = by_id[check.expectation.id]
+        details = result.result or {}
+        problems = [] if result.success else _examples(check, frame, details)
+        parts.append((result, problems, len(frame)))
+    return parts
+
+
+def _combined(table: str, check: Check, parts: list[tuple]) -> dict:
+    """One check's result over every part of its table: it succeeds when it succeeds on each part."""
+    failed = [(result, problems) for result, problems, _ in parts if not result.success]
+    problems = [p for _, found in failed for p in found][:MAX_EXAMPLES]
+    exception = next(((r.exception_info or {}).get("exception_message") for r, _ in failed
+                      if (r.exception_info or {}).get("exception_message")), None)
+    return {
+        "table": table,
+        "expectation": parts[0][0].expectation_config.type,
+        "description": check.description,
+        "description_nl": check.description_nl,
+        "severity": str(check.expectation.severity.value),
+        "success": not failed,
+        "element_count": sum(int((r.result or {}).get("element_count", rows) or 0) for r, _, rows in parts),
+        "unexpected_count": sum(int((r.result or {}).get("unexpected_count", 0) or 0) for r, _, _ in parts),
+        "examples": [_rendered(p) for p in problems],
+        "exception": exception if failed else None,
     }
 
 
