@@ -1,5 +1,6 @@
 # The analysis tables (gaps with intervals and comparisons, spread and inequality, trends,
-# convergence, projections, composite index), as parquet; also views in the warehouse.
+# convergence, projections, composite index, revisions, series breaks), as parquet; also views in the
+# warehouse. The current observations are joined across the config's area_links first.
 
 
 rule analyse:
@@ -7,6 +8,7 @@ rule analyse:
         db=CITY_WAREHOUSE,
         validation=VALIDATION,
         catalogue=CATALOGUE_FILES,
+        links=AREA_LINKS,
     output:
         **ANALYSIS_FILES,
         observations=PUBLISHED,

@@ -11,6 +11,7 @@ from wijkmonitor.canonical import ANALYSIS_COLUMNS
 from wijkmonitor.cities import city_settings, city_slugs
 from wijkmonitor.config import (
     analysis_settings,
+    area_links_file,
     boundary_files,
     raw_files,
     validate_config,
@@ -28,6 +29,9 @@ try:
     RAW = raw_files(config)
     ANALYSIS_SETTINGS = analysis_settings(config)
     BOUNDARY_FILES = [path for path, _ in boundary_files(config)]
+    # The link table of boundary changes (`wijkmonitor register ... --links-out`) the analysis joins
+    # the series over, in both modes (none or one file; checked to exist here).
+    AREA_LINKS = area_links_file(config)
 except WijkmonitorError as exc:
     sys.exit(f"wijkmonitor: error: {exc.render()}")
 

@@ -10,7 +10,7 @@ from wijkmonitor.bundle import (
     read_csv,
     write_csv,
 )
-from wijkmonitor.canonical import ANALYSIS_COLUMNS, OBSERVATION_COLUMNS
+from wijkmonitor.canonical import ANALYSIS_COLUMNS, PUBLISHED_COLUMNS
 
 TYPES = {"string": "text", "Int64": "integer", "Float64": "decimal", "boolean": "boolean"}
 
@@ -43,7 +43,7 @@ def test_csv_is_utf8_with_bom_semicolons_and_decimal_commas(tmp_path):
 
 def test_the_dictionary_describes_exactly_the_bundled_columns():
     dictionary = load_dictionary(ROOT / "schemas/tables.yaml")
-    contracts = {"observations": OBSERVATION_COLUMNS, **ANALYSIS_COLUMNS}
+    contracts = {"observations": PUBLISHED_COLUMNS, **ANALYSIS_COLUMNS}
     assert list(dictionary["table"].drop_duplicates()) == list(contracts)
     for table, columns in contracts.items():
         described = dictionary[dictionary["table"] == table]

@@ -33,7 +33,7 @@ def test_the_default_config_is_valid():
     ("change", "message"),
     [({"city": {"name": "Utrecht", "code": "0344"}}, "'0344' does not match"),
      ({"periods": {"first": 2023, "last": 2014}}, "periods.first is after periods.last"),
-     ({"colour": "blue"}, "unknown key 'colour' (keys allowed at the top level: analysis, area_register, "),
+     ({"colour": "blue"}, "unknown key 'colour' (keys allowed at the top level: analysis, area_links, area_register, "),
      ({"analysis": {"min_casess": 10}}, "unknown key 'analysis.min_casess' (keys allowed in 'analysis': composite,"),
      ({"report": {"language": "de"}}, "report.language: 'de' is not one of ['nl', 'en']"),
      ({"sources": [{"id": "a", "files": ["x"], "format": "excel"}]}, "sources[0].format: 'excel' is not one of"),

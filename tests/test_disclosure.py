@@ -169,3 +169,28 @@ def test_a_withheld_part_of_a_breakdown_is_not_left_as_total_minus_the_rest():
     withheld = set(zip(*protected.loc[protected["disclosure"].notna(), ["indicator_id", "area_code"]].T.values,
                        strict=True))
     assert ("vrouwen", "B1") in withheld or ("inwoners", "B1") in withheld
+
+
+def test_carried_figures_follow_the_figures_they_were_made_from():
+    """Figures carried over area links (series_links) stay out of the tables (the observed decisions do
+    not change) and are withheld with a figure they came from, or for themselves."""
+    observed = figures(counts("bijstand", BIJSTAND) + [("tevreden", "G", 70.0, 600.0, "respondents", np.nan),
+                                                       ("tevreden", "W1", 50.0, 6.0, "respondents", np.nan),
+                                                       ("tevreden", "W2", 71.0, 594.0, "respondents", np.nan)])
+    observed = observed.assign(link=pd.Series(pd.NA, index=observed.index, dtype="string"),
+                               linked_from=pd.Series(pd.NA, index=observed.index, dtype="string"))
+    carried = figures([("bijstand", "B6", 60 * 0.6, np.nan, pd.NA, np.nan),  # split of B3: published
+                       ("bijstand", "B7", 40 * 0.6, np.nan, pd.NA, np.nan),  # split of B2, withheld as company
+                       ("bijstand", "B8", 3.0, np.nan, pd.NA, np.nan),  # recoded B1: 3 persons, as B1
+                       ("bijstand", "B9", 97 * 0.05, np.nan, pd.NA, np.nan),  # a split count below 10: itself
+                       ("tevreden", "W3", 50.0, np.nan, pd.NA, np.nan)])  # split of W1 (6 respondents): no n
+    carried = carried.assign(link=["split", "split", "recoded", "split", "split"],
+                             linked_from=["B3", "B2", "B1", "B4", "W1"]).astype({"link": "string", "linked_from": "string"})
+    frame = pd.concat([observed, carried], ignore_index=True)
+    protected = protect(frame, INDICATORS, AREAS, DERIVED, 10)
+    alone = protect(observed.drop(columns=["link", "linked_from"]), INDICATORS, AREAS, DERIVED, 10)
+    assert protected["disclosure"].iloc[:len(observed)].tolist() == alone["disclosure"].tolist()
+    decision = protected.set_index("area_code")["disclosure"].iloc[len(observed):]
+    assert pd.isna(decision["B6"])
+    assert decision.drop("B6").to_dict() == {"B7": "secondary", "B8": "primary", "B9": "primary", "W3": "secondary"}
+    assert protected.set_index("area_code").loc[["B7", "B8", "B9", "W3"], "value"].isna().all()

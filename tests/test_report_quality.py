@@ -27,6 +27,7 @@ def quality(report: dict, uncatalogued: list[str] = ()) -> dict:
                                          "closest"]),
         revisions=pd.DataFrame(columns=["indicator_id", "area_code", "period", "value", "vintage", "other_value",
                                         "other_vintage"]),
+        series_breaks=pd.DataFrame(columns=["area_code", "indicator_id", "from_year", "to_year", "relation", "reason"]),
         indicators=pd.DataFrame({"id": ["x", *uncatalogued], "catalogued": [True] + [False] * len(uncatalogued),
                                  "label_nl": ["x", *uncatalogued], "label_en": [None] * (1 + len(uncatalogued))}))
     return _quality(run)

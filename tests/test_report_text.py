@@ -23,9 +23,11 @@ def render(tmp_path, lang: str) -> str:
         "themes": [{"id": "x", "label": hostile, "intro": hostile, "figure": None, "then_now": table}],
         "trend_figures": [], "gap_table": {"header": ["Wijk", "x"], "rows": [[hostile, "18,2%"]], "note": ""},
         "focus": [{"code": "WK1", "name": hostile, "text": hostile, "rows": [], "reference_period": "2017",
-                   "significance": [hostile]}], "quality": {"text": "", "rows": [], "uncatalogued": [], "n_uncatalogued": 0,
+                   "significance": [hostile], "note": hostile}], "quality": {"text": "", "rows": [], "uncatalogued": [], "n_uncatalogued": 0,
                         "quarantined": [["raw.csv", "3", hostile, "2", ""]], "n_quarantined": 1,
-                        "revised": [[hostile, hostile, "2016", "6,4% (2015-2018)", "5,7% (2016-2019)"]], "n_revised": 1},
+                        "revised": [[hostile, hostile, "2016", "6,4% (2015-2018)", "5,7% (2016-2019)"]], "n_revised": 1,
+                        "boundaries": {"text": hostile, "breaks_text": hostile, "n_breaks": 2,
+                                       "breaks": [[hostile, hostile, "2022–2023 (split)", hostile]]}},
         "inequality": {"rows": [[hostile, "2023", "10", "2,0×", "0,40", "0,200", "0,100", "–", "–", "–", "–"]]},
         "projections": {"rows": [[hostile, hostile, "2030", "1", "0–2", "1", "0", "niet in dit tempo"]],
                         "target": "2030"},
@@ -56,6 +58,7 @@ def render(tmp_path, lang: str) -> str:
 def test_template_renders_hostile_names_literally(tmp_path):
     text = render(tmp_path, "nl")
     assert "Gebieden die niet in het gebiedsregister staan" in text and "Als er niets verandert" in text
+    assert "Gebiedswijzigingen" in text and "2022–2023" in text
     assert "Ongelijkheid tussen de wijken" in text and "Samengestelde index 2023" in text
     assert "Profielen" in text and "Kaarten" in text and "(buurtkaart)" in text and "Definities" in text and "Nu en vier jaar eerder" in text
     assert "Significante veranderingen in vier jaar" in text and "pagina 2 van" in text

@@ -5,6 +5,7 @@ constructed kwb files of tests/data/boundaries/ (see test_boundaries.py)."""
 
 import importlib.util
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -271,3 +272,21 @@ def test_a_break_goes_along_when_the_series_is_carried_on(tmp_path):
     breaks = result.breaks[["area_code", "from_year", "to_year", "relation"]].values.tolist()
     assert breaks == [["BU03440111", 2024, 2025, "split"], ["BU03440131", 2024, 2025, "split"]]
     assert result.breaks["reason"].iloc[1].endswith("; inherited from BU03440111 through the recoded 2025-2026")
+
+
+def test_observations_with_numpy_columns_as_duckdb_returns_them():
+    """The warehouse gives float64 and int32 columns (NaN for missing): carried rows fit in; a merged
+    row's differing source rows make source_row nullable."""
+    observations = obs(("inwoners", "BU03440112", 2022, 100.0), ("roker", "BU03440112", 2022, 12.5, "ok", 80.0),
+                       ("inwoners", "BU03440111", 2024, 30.0), ("inwoners", "BU03440113", 2024, 50.0))
+    observations = observations.astype({"value": "float64", "n": "float64", "sd": "float64", "ci_low": "float64",
+                                        "ci_high": "float64", "period": "int32", "source_row": "int32",
+                                        "provisional": "bool"})
+    table = pd.concat([SPLIT, links(("BU03440111", "BU03440118", "merged", 0.25, 2024, 2025),
+                                    ("BU03440113", "BU03440118", "merged", 0.75, 2024, 2025))])
+    out = join_across_links(observations, table, UNITS).observations
+    assert out["value"].dtype == "float64" and out["n"].dtype == "float64" and out["period"].dtype == "int32"
+    assert one(out, indicator_id="inwoners", area_code="BU03440116")["value"] == pytest.approx(40)
+    assert np.isnan(one(out, indicator_id="roker", area_code="BU03440115")["n"])
+    merged = one(out, indicator_id="inwoners", area_code="BU03440118")
+    assert merged["value"] == 80 and pd.isna(merged["source_row"]) and out["source_row"].dtype == "Int64"

@@ -16,7 +16,10 @@ from .canonical import (
     INEQUALITY_COLUMNS,
     OK,
     PROJECTIONS_COLUMNS,
+    SERIES_BREAKS_COLUMNS,
     TRENDS_COLUMNS,
+    carried,
+    estimated,
     typed_frame,
 )
 from .disclosure import protect, publish
@@ -250,18 +253,22 @@ def derive_rates(observations: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFr
     """Observations of the derived indicators: numerator / denominator x per, per area, category and
     year where both are available; `count` holds the numerator and `n` the denominator."""
     ok = observations[observations["status"] == OK]
+    linked = [c for c in ("link", "linked_from") if c in observations.columns]
     frames = []
     for spec in derived.itertuples():
-        num = ok.loc[ok["indicator_id"] == spec.numerator, ["area_code", "category", "period", "value"]]
-        den = ok.loc[ok["indicator_id"] == spec.denominator, ["area_code", "category", "period", "value"]]
+        num = ok.loc[ok["indicator_id"] == spec.numerator, ["area_code", "category", "period", "value", *linked]]
+        den = ok.loc[ok["indicator_id"] == spec.denominator, ["area_code", "category", "period", "value", *linked]]
         both = num.merge(den, on=["area_code", "category", "period"], suffixes=("_num", "_den"))
         both = both[both["value_den"] > 0]
-        frames.append(pd.DataFrame({
+        frame = pd.DataFrame({
             "indicator_id": spec.id, "area_code": both["area_code"], "category": both["category"],
             "period": both["period"], "value": both["value_num"] / both["value_den"] * spec.per,
             "status": OK, "n": both["value_den"], "count": both["value_num"], "per": spec.per,
             "kind": getattr(spec, "kind", "rate"),
-        }))
+        })
+        for column in linked:  # a rate of a carried numerator or denominator is carried too
+            frame[column] = both[f"{column}_num"].fillna(both[f"{column}_den"])
+        frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*FIGURE_KEYS, "value"])
 
 
@@ -318,6 +325,10 @@ def add_intervals(figures: pd.DataFrame, units: dict[str, str], design_effect: d
             low[given] = value[given] - (value[given] - s_low[given]) * ratio
             high[given] = value[given] + (s_high[given] - value[given]) * ratio
             method[given] = CI_MODEL
+    # A figure estimated across a split or merge (series_links) has no interval: its uncertainty is
+    # that of the assumption it rests on, which no formula here measures.
+    guess = estimated(figures).to_numpy(dtype=bool)
+    low[guess], high[guess], method[guess] = np.nan, np.nan, None
     return figures.assign(ci_low=low, ci_high=high, ci_method=method)
 
 
@@ -364,8 +375,9 @@ def add_subwijk_counts(figures: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFra
     subwijk_of = areas[areas["level"] == "buurt"].set_index("code")["parent_code"]
     subwijken = set(areas.loc[areas["level"] == "subwijk", "code"])
     size = subwijk_of[subwijk_of.isin(subwijken)].value_counts()
+    # Observed counts only: a buurt's carried figure and the retired buurt's own would count twice.
     counts = figures[figures["indicator_id"].isin([POPULATION, HOUSEHOLDS]) & (figures["status"] == OK)
-                     & figures["category"].isna() & figures["area_code"].isin(subwijk_of.index)]
+                     & figures["category"].isna() & figures["area_code"].isin(subwijk_of.index) & ~carried(figures)]
     counts = counts.assign(area_code=counts["area_code"].map(subwijk_of))
     counts = counts[counts["area_code"].isin(subwijken)]
     sums = counts.groupby(["indicator_id", "area_code", "period"]).agg(value=("value", "sum"), parts=("value", "size"))
@@ -382,8 +394,12 @@ def register_denominators(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd
     denominator = figures["indicator_id"].map(dict(zip(indicators["id"], indicators["denominator"], strict=True)))
     unit = figures["indicator_id"].map(dict(zip(indicators["id"], indicators["unit"], strict=True)))
     figures = figures.assign(n_source=denominator.where(figures["n"].notna()))
+    # Not for a share estimated across a split or merge: it describes the old area(s), so the new
+    # area's count is not its base (no n, so no interval).
+    own = ~estimated(figures)
     for name, counted in DENOMINATOR_COUNTS.items():
-        rows = figures["n"].isna() & (unit == "percent") & (denominator == name) & (figures["status"] == OK)
+        rows = (figures["n"].isna() & (unit == "percent") & (denominator == name) & (figures["status"] == OK)
+                & own)
         if rows.any():
             n = nearest_in_time(figures, counted, figures[rows])
             figures.loc[rows, "n"] = n.to_numpy()
@@ -915,14 +931,21 @@ def composite_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.D
 def run_analysis(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame,
                  units: dict[str, str], derived: pd.DataFrame, city_code: str, settings: dict,
                  last_period: int, bounds: dict[str, tuple] | None = None,
-                 breakdowns: dict | None = None, history: pd.DataFrame | None = None
-                 ) -> tuple[dict[str, pd.DataFrame], dict]:
+                 breakdowns: dict | None = None, history: pd.DataFrame | None = None,
+                 breaks: pd.DataFrame | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
     """Every analysis table from the current observations, the published observations (`observations`);
     and a summary for the log.
 
     `units` maps indicator to unit id; `bounds` indicator to the unit's (min, max) (None: open);
     `breakdowns` the catalogue's splits of a total into parts (disclosure control); `history` every
-    edition of every observation (the warehouse's `observation`), for the table of revised figures."""
+    edition of every observation (the warehouse's `observation`), for the table of revised figures.
+
+    `observations` may hold figures carried over area links (`link`, `linked_from`:
+    series_links.join_links; `breaks`: where a series could not be joined, the table series_breaks).
+    Disclosure control covers them (disclosure.protect). Tables that follow an area through time
+    (trends, projections) use them; tables that compare the areas of one year (gaps, inequality and
+    its change, convergence, composite index) use the observed figures only, each year in the division
+    it was observed in: a carried figure and the retired area's own would count one place twice."""
     figures = observations.rename(columns={"ci_low": "source_ci_low", "ci_high": "source_ci_high"}).assign(
         count=np.nan, per=np.nan)
     figures = pd.concat([figures, derive_rates(observations, derived)], ignore_index=True)
@@ -934,6 +957,7 @@ def run_analysis(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd
     figures = protect(figures, indicators, areas, derived, settings["min_cases"], breakdowns)
     withheld = int(figures["disclosure"].notna().sum())
     published = publish(observations, figures)
+    joined = carried(figures)
     # The n that register shares took from the counts, again from published counts only: a withheld
     # count must not reappear as the n of a share.
     figures.loc[without_n, ["n", "n_source"]] = np.nan
@@ -944,27 +968,32 @@ def run_analysis(observations: pd.DataFrame, areas: pd.DataFrame, indicators: pd
     intervals_998 = wide_998[[*FIGURE_KEYS, "ci_low", "ci_high"]].rename(
         columns={"ci_low": "ci_low_998", "ci_high": "ci_high_998"}).drop_duplicates(FIGURE_KEYS)
     min_periods, significance = settings["min_periods_for_trend"], settings["significance"]
-    gaps = compare_with_city(gap_to_city(figures, areas, indicators, city_code), intervals_998, indicators,
+    observed = figures[~joined.to_numpy(dtype=bool)]  # one division per year (see the docstring)
+    gaps = compare_with_city(gap_to_city(observed, areas, indicators, city_code), intervals_998, indicators,
                              significance)
     gaps = _typed(gaps, GAPS_COLUMNS)
     trends = area_trends(figures, areas, indicators, city_code, min_periods, significance)
     deprivation = settings["deprivation_indicator"]
-    spread_data = _inequality_data(figures, areas, indicators, city_code, deprivation,
-                                   settings["population_weights"] == "age_band", counts=unprotected)
-    inequality = inequality_table(figures, areas, indicators, city_code, deprivation, settings["simulations"],
+    spread_data = _inequality_data(observed, areas, indicators, city_code, deprivation,
+                                   settings["population_weights"] == "age_band",
+                                   counts=unprotected[~carried(unprotected).to_numpy(dtype=bool)])
+    inequality = inequality_table(observed, areas, indicators, city_code, deprivation, settings["simulations"],
                                   settings["seed"], data=spread_data)
-    inequality_change = inequality_change_table(figures, areas, indicators, city_code, deprivation,
+    inequality_change = inequality_change_table(observed, areas, indicators, city_code, deprivation,
                                                 settings["simulations"], settings["seed"], significance,
                                                 data=spread_data)
-    convergence = convergence_table(inequality, figures, areas, indicators, city_code, significance, min_periods)
+    convergence = convergence_table(inequality, observed, areas, indicators, city_code, significance, min_periods)
     target = settings["projection_period"] or last_period + 5
     projections = projection_table(figures, areas, indicators, city_code, target, min_periods,
                                    settings["projection"] | {"seed": settings["seed"]}, bounds, unprotected)
-    composite = composite_table(figures, areas, indicators, city_code, settings["composite"])
-    revisions = revision_table(observations if history is None else history, figures, indicators,
+    composite = composite_table(observed, areas, indicators, city_code, settings["composite"])
+    revisions = revision_table(observations if history is None else history, observed, indicators,
                                settings["min_cases"])
+    series_breaks = _typed(pd.DataFrame(columns=list(SERIES_BREAKS_COLUMNS)) if breaks is None else breaks,
+                           SERIES_BREAKS_COLUMNS)
     tables = {"gaps": gaps, "trends": trends, "inequality": inequality, "inequality_change": inequality_change,
               "convergence": convergence,
-              "projections": projections, "composite": composite, "revisions": revisions}
+              "projections": projections, "composite": composite, "revisions": revisions,
+              "series_breaks": series_breaks}
     summary = {name: len(table) for name, table in tables.items()} | {"withheld_small_numbers": withheld}
     return tables | {"observations": published}, summary

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .canonical import ANALYSIS_COLUMNS, OBSERVATION_COLUMNS, typed_frame
+from .canonical import ANALYSIS_COLUMNS, PUBLISHED_COLUMNS, typed_frame
 from .errors import ConfigError
 
 BUNDLE_TABLES = ("observations", *ANALYSIS_COLUMNS)
@@ -61,9 +61,9 @@ def load_dictionary(path: str | Path) -> pd.DataFrame:
 
 
 def sorted_observations(observations: pd.DataFrame) -> pd.DataFrame:
-    """The published observations (disclosure control applied by the analysis step) in canonical
-    columns, sorted for stable bytes."""
-    published = typed_frame(observations, OBSERVATION_COLUMNS)
+    """The published observations (disclosure control applied by the analysis step; figures carried
+    over area links flagged in `link` and `linked_from`) in canonical columns, sorted for stable bytes."""
+    published = typed_frame(observations, PUBLISHED_COLUMNS)
     return published.sort_values(["indicator_id", "area_code", "category", "period", "source_file", "source_row"],
                                  na_position="first").reset_index(drop=True)
 

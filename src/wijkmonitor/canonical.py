@@ -67,6 +67,11 @@ OBSERVATION_COLUMNS = {
     "source_column": "string",
     "source_indicator": "string",
 }
+# The published observations (the analysis step's output, the bundle's observations.csv): the current
+# observations plus the figures carried over area links (series_links.join_across_links): `link` the
+# relation(s) a figure was carried over (`recoded`, `split`, `merged`, `split>merged`), `linked_from`
+# the code(s) it was observed under; both NULL on observed figures.
+PUBLISHED_COLUMNS = OBSERVATION_COLUMNS | {"link": "string", "linked_from": "string"}
 
 
 # The analysis tables (data/processed/analysis/<name>.parquet, also warehouse views): the
@@ -134,12 +139,34 @@ REVISIONS_COLUMNS = {
     "other_value": "Float64", "other_vintage": "string", "other_source_file": "string", "other_source_row": "Int64",
     "change": "Float64",
 }
+# Where a series cannot be joined across an area link (series_links.join_across_links): one row per
+# new area, indicator and link step.
+SERIES_BREAKS_COLUMNS = {
+    "area_code": "string", "indicator_id": "string", "from_year": "Int64", "to_year": "Int64", "relation": "string",
+    "reason": "string",
+}
 ANALYSIS_COLUMNS = {
     "gaps": GAPS_COLUMNS, "trends": TRENDS_COLUMNS, "inequality": INEQUALITY_COLUMNS,
     "inequality_change": INEQUALITY_CHANGE_COLUMNS,
     "convergence": CONVERGENCE_COLUMNS, "projections": PROJECTIONS_COLUMNS, "composite": COMPOSITE_COLUMNS,
-    "revisions": REVISIONS_COLUMNS,
+    "revisions": REVISIONS_COLUMNS, "series_breaks": SERIES_BREAKS_COLUMNS,
 }
+
+
+def carried(frame: pd.DataFrame) -> pd.Series:
+    """Per row: true where the figure was carried over an area link (`link` set), false where it was
+    observed (or the frame has no `link`)."""
+    if "link" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame["link"].notna().astype(bool)
+
+
+def estimated(frame: pd.DataFrame) -> pd.Series:
+    """Per row: true where the figure was estimated across a split or merge (`link` names one): it has
+    no n, sd or interval of its own. False for observed figures and one-to-one copies."""
+    if "link" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame["link"].astype("string").str.contains("split|merged", regex=True).fillna(False).astype(bool)
 
 
 def typed_frame(records: list[dict] | pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:

@@ -139,6 +139,18 @@ def analysis_settings(config: dict) -> dict:
     return settings
 
 
+def area_links_file(config: dict) -> list[str]:
+    """The config's `area_links` as a list of none or one path (the analysis step's input). A file that
+    does not exist stops the run here, before any step."""
+    path = config.get("area_links")
+    if not path:
+        return []
+    if not Path(path).is_file():
+        raise ConfigError("area_links: file not found.", file=path,
+                          hint="Write it with wijkmonitor register KWB1 KWB2 ... --links-out FILE, or remove area_links.")
+    return [path]
+
+
 def boundary_files(config: dict) -> list[tuple[str, str | None]]:
     """`report.boundaries` as (path, layer) pairs: a path, or a list of paths or {path, layer}.
     A file that does not exist stops the run here, before any step."""

@@ -29,6 +29,12 @@ published figures, the relations up to the smallest tolerance the published tabl
 rounded tables do not add up exactly, and non-negative unknowns) is solved for every primarily
 withheld figure; while one can be pinned to an interval narrower than `min_cases` cases, a further
 fellow part is withheld.
+
+**Figures carried over area links** (`link` set: series_links.join_across_links) are kept out of
+those tables (the figure of a retired area and the one carried to its successor describe the same
+persons in the same year) and follow the figures they were made from: withheld when one of those is
+withheld (they are a function of those figures and the published link shares), and also when they
+fail the primary rule themselves (a split count below `min_cases`).
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .canonical import OK, SUPPRESSED
+from .canonical import OK, SUPPRESSED, carried
 
 PRIMARY, SECONDARY = "primary", "secondary"
 COUNT, SHARE, SURVEY = "count", "share", "survey"  # how a figure's cases are counted (its family)
@@ -303,25 +309,72 @@ def secondary(figures: pd.DataFrame, withheld_primary: pd.Series, counted: pd.Da
 def protect(figures: pd.DataFrame, indicators: pd.DataFrame, areas: pd.DataFrame, derived: pd.DataFrame,
             min_cases: int, breakdowns: dict | None = None) -> pd.DataFrame:
     """`figures` with the withheld ones suppressed (no value, no n of their own, no interval) and a
-    column `disclosure`: primary, secondary or NULL (published)."""
+    column `disclosure`: primary, secondary or NULL (published).
+
+    Figures carried over an area link (`link` set, series_links) are decided after the observed ones
+    and kept out of their tables (a carried figure and the one it came from, in one year, would count
+    the same persons twice in the area hierarchy): a carried figure is withheld when a figure it was
+    made from (`linked_from`, same indicator, category and year) is withheld, or when it fails the
+    primary rule itself. It is a function of those figures and the link shares, so it reveals
+    nothing they do not."""
+    is_carried = carried(figures)
+    if not is_carried.any():
+        return _suppress(_decide(figures, indicators, areas, derived, min_cases, breakdowns))
+    observed = _decide(figures[~is_carried], indicators, areas, derived, min_cases, breakdowns)
+    follow = _follow_origins(figures[is_carried], observed, indicators, derived, min_cases)
+    return _suppress(pd.concat([observed, follow]).loc[figures.index])
+
+
+def _decide(figures: pd.DataFrame, indicators: pd.DataFrame, areas: pd.DataFrame, derived: pd.DataFrame,
+            min_cases: int, breakdowns: dict | None) -> pd.DataFrame:
+    """`figures` with `disclosure` (primary, secondary or NULL); values not yet removed."""
     counted = cases(figures, indicators)
     first = primary(figures, indicators, min_cases, counted)
     second = secondary(figures, first, counted, Structure.of(areas, breakdowns), min_cases)
     reason = pd.Series(np.select([first, second], [PRIMARY, SECONDARY], ""), index=figures.index)
     figures = figures.assign(disclosure=reason.replace("", pd.NA).astype("string"))
-    # A derived rate goes with its numerator and its denominator (rate x denominator = numerator).
-    if "count" in figures and len(derived):
-        withheld_keys = figures.loc[figures["disclosure"].notna(), ["indicator_id", "category", "area_code",
-                                                                     "period"]]
-        for spec in derived.itertuples():
-            parts = withheld_keys[withheld_keys["indicator_id"].isin([spec.numerator, spec.denominator])]
-            hit = (figures["indicator_id"] == spec.id) & figures["status"].eq(OK) & figures["disclosure"].isna()
-            if not hit.any() or parts.empty:
-                continue
-            mine = figures.loc[hit, ["category", "area_code", "period"]].reset_index()
-            matched = mine.merge(parts.drop(columns="indicator_id").drop_duplicates(), how="inner",
-                                 on=["category", "area_code", "period"])["index"]
-            figures.loc[matched, "disclosure"] = SECONDARY
+    return _with_rates(figures, figures, derived)
+
+
+def _with_rates(figures: pd.DataFrame, decided: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFrame:
+    """A derived rate goes with its numerator and its denominator (rate x denominator = numerator):
+    `figures`' rates withheld where one of them is withheld in `decided`."""
+    if "count" not in figures or not len(derived):
+        return figures
+    withheld_keys = decided.loc[decided["disclosure"].notna(), KEY]
+    for spec in derived.itertuples():
+        parts = withheld_keys[withheld_keys["indicator_id"].isin([spec.numerator, spec.denominator])]
+        hit = (figures["indicator_id"] == spec.id) & figures["status"].eq(OK) & figures["disclosure"].isna()
+        if not hit.any() or parts.empty:
+            continue
+        mine = figures.loc[hit, ["category", "area_code", "period"]].reset_index()
+        matched = mine.merge(parts.drop(columns="indicator_id").drop_duplicates(), how="inner",
+                             on=["category", "area_code", "period"])["index"]
+        figures.loc[matched, "disclosure"] = SECONDARY
+    return figures
+
+
+def _follow_origins(figures: pd.DataFrame, observed: pd.DataFrame, indicators: pd.DataFrame,
+                    derived: pd.DataFrame, min_cases: int) -> pd.DataFrame:
+    """Carried figures with `disclosure`: primary when they fail the primary rule themselves, secondary
+    when a figure they were made from is withheld (or, for a derived rate, its numerator or
+    denominator)."""
+    first = primary(figures, indicators, min_cases)
+    withheld = observed.loc[observed["disclosure"].notna(), KEY]
+    withheld = set(zip(withheld["indicator_id"], withheld["category"].astype("string").fillna(""),
+                       withheld["area_code"], withheld["period"], strict=True))
+    origins = figures["linked_from"].astype("string").fillna("").str.split("+")
+    category = figures["category"].astype("string").fillna("")
+    hit = [any((i, c, code, p) in withheld for code in codes)
+           for i, c, codes, p in zip(figures["indicator_id"], category, origins, figures["period"], strict=True)]
+    second = pd.Series(hit, index=figures.index, dtype=bool) & ~first
+    reason = pd.Series(np.select([first, second], [PRIMARY, SECONDARY], ""), index=figures.index)
+    figures = figures.assign(disclosure=reason.replace("", pd.NA).astype("string"))
+    return _with_rates(figures, pd.concat([observed, figures]), derived)
+
+
+def _suppress(figures: pd.DataFrame) -> pd.DataFrame:
+    """The withheld figures (`disclosure` set) without value, own n, interval or sd."""
     withheld = figures["disclosure"].notna()
     figures.loc[withheld, "value"] = np.nan
     figures.loc[withheld, "status"] = SUPPRESSED

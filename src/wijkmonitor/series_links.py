@@ -43,18 +43,24 @@ figure is kept and nothing is duplicated.
 
 Derived rows keep the input row's other columns (source_file, source_row, vintage, ...: where the
 figure came from); a merged row has the value its parts share, else NA, `area_name` the parts' names
-joined with ` + `, and `provisional` when any part is. Not yet used by the pipeline.
+joined with ` + `, and `provisional` when any part is.
+
+The pipeline (steps.analyse) reads the config's `area_links` with `read_area_links` and joins the
+current observations with `join_links` before the analysis (docs/boundaries.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .boundaries import RELATIONS, SHARE_SUM
-from .canonical import OK
+from .boundaries import RELATIONS, SHARE_SUM, STATED_OPTIONAL, STATED_REQUIRED, load_stated_links
+from .canonical import OK, SERIES_BREAKS_COLUMNS
+from .errors import ConfigError
 
 # Units whose figures add up over areas: summed in a merge, spread by population share in a split.
 ADDITIVE_UNITS = ("count",)
@@ -63,8 +69,7 @@ ADDITIVE_UNITS = ("count",)
 AVERAGED_UNITS = ("percent", "rating", "average", "per_100_inhabitants", "per_1000_inhabitants",
                   "per_household", "euro_1000", "km", "kwh", "m3")
 ONE_TO_ONE = ("same", "renamed", "recoded")
-BREAK_COLUMNS = {"area_code": "string", "indicator_id": "string", "from_year": "Int64", "to_year": "Int64",
-                 "relation": "string", "reason": "string"}
+BREAK_COLUMNS = SERIES_BREAKS_COLUMNS  # the analysis table series_breaks
 REQUIRED_OBSERVATION = ("indicator_id", "area_code", "category", "period", "value", "status", "n")
 REQUIRED_LINK = ("old_code", "new_code", "relation", "share", "from_year", "to_year")
 KEY = ["indicator_id", "area_code", "_cat", "period"]
@@ -111,7 +116,7 @@ def join_across_links(observations: pd.DataFrame, links: pd.DataFrame, units: di
         inherited = _inherited(breaks, step, int(a), int(b))
         breaks = pd.concat([breaks, step_breaks, inherited], ignore_index=True)
         if len(added):
-            frame = pd.concat([frame, added.astype(frame.dtypes.to_dict())], ignore_index=True)
+            frame = _append(frame, added)
     carried = frame["_path"] != ""
     frame.loc[carried, "link"] = frame.loc[carried, "_path"].map(_relations)
     frame.loc[carried, "linked_from"] = frame.loc[carried, "_origin"]
@@ -119,6 +124,67 @@ def join_across_links(observations: pd.DataFrame, links: pd.DataFrame, units: di
     frame = frame.sort_values(["indicator_id", "area_code", "category", "period"], na_position="first",
                               kind="stable").reset_index(drop=True)
     return JoinedSeries(observations=frame, breaks=_final_breaks(breaks))
+
+
+# ------------------------------------------------------------------------------ the pipeline's links
+
+
+LINKS_FILE_HINT = ("area_links is the link table `wijkmonitor register KWB1 KWB2 ... --links-out FILE` writes "
+                   f"(columns {', '.join(STATED_REQUIRED + STATED_OPTIONAL)}; see docs/boundaries.md).")
+
+
+def read_area_links(path: str | Path, area_codes: Iterable[str]) -> pd.DataFrame:
+    """The config's `area_links` file, checked (boundaries.load_stated_links: codes, relations, years,
+    shares; the steps are those between the years the file names), as a link table (LINK_COLUMNS and
+    `row`), keeping the links whose new code is in the area register (`area_codes`); the others are of
+    areas this run does not cover (another municipality). A link from an area of the register to a
+    code that is not in it is refused: its figures would be carried to an unknown area."""
+    path = str(path)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise ConfigError("area_links: file not found.", file=path, hint="Check the path in the config's area_links.") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"area_links: not a readable CSV file ({str(exc).strip()}).", file=path,
+                          hint=LINKS_FILE_HINT) from None
+    raw.columns = [str(c).strip() for c in raw.columns]
+    years = sorted({int(y) for c in ("from_year", "to_year") if c in raw.columns
+                    for y in raw[c].str.strip() if y.isdigit()})
+    try:
+        links = load_stated_links(path, years)
+    except ConfigError as exc:
+        raise ConfigError(f"area_links: {exc.message}", file=exc.file, row=exc.row, column=exc.column,
+                          hint=exc.hint) from None
+    codes = set(area_codes)
+    known_old, known_new = links["old_code"].isin(codes), links["new_code"].isin(codes)
+    unknown = known_old & ~known_new
+    if unknown.any():
+        r = links[unknown].iloc[0]
+        raise ConfigError(
+            f"area_links: new_code {r['new_code']!r} is not in the area register, but old_code {r['old_code']!r} "
+            "is: its figures would be carried to an unknown area.", file=path, row=int(r["row"]), column="new_code",
+            hint="Use the register written with the links (wijkmonitor register ... --out REGISTER --links-out "
+                 "LINKS) as area_register.")
+    return links[known_new].reset_index(drop=True)
+
+
+def join_links(observations: pd.DataFrame, links: pd.DataFrame | None, units: dict[str, str]) -> JoinedSeries:
+    """`join_across_links` when there are links; else the observations with empty `link` and
+    `linked_from` (the published observations have the same columns with or without links) and no
+    breaks."""
+    if links is None or links.empty:
+        frame = observations.assign(link=pd.array([pd.NA] * len(observations), dtype="string"),
+                                    linked_from=pd.array([pd.NA] * len(observations), dtype="string"))
+        return JoinedSeries(observations=frame, breaks=_empty_breaks())
+    return join_across_links(observations, links, units)
+
+
+def carried_summary(joined: JoinedSeries) -> str:
+    """One line for the log: the figures carried per relation, and the breaks."""
+    counts = joined.observations["link"].value_counts().sort_index()
+    carried = ", ".join(f"{relation} {n}" for relation, n in counts.items())
+    return (f"{int(counts.sum())} figure(s) carried over area links ({carried or 'none'}); "
+            f"{len(joined.breaks)} break(s)")
 
 
 # ------------------------------------------------------------------------------------------ checks
@@ -202,6 +268,22 @@ def _step(frame: pd.DataFrame, before: pd.DataFrame, step: pd.DataFrame, a: int,
         key_breaks = key_breaks[~pd.MultiIndex.from_frame(key_breaks[KEY]).isin(existing)]
     step_breaks = pd.concat([_periods_breaks(key_breaks), *group_breaks], ignore_index=True)
     return added, step_breaks.assign(from_year=a, to_year=b)
+
+
+def _append(frame: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
+    """`frame` and the `added` rows in `frame`'s column types. Observations as DuckDB returns them have
+    NumPy columns: a missing number in a float column is NaN, and an integer column that gets a missing
+    value (a merged row's source_row) becomes nullable."""
+    added = added.copy()
+    for column, dtype in frame.dtypes.items():
+        if not (isinstance(dtype, np.dtype) and dtype.kind in "iuf"):
+            continue
+        values = pd.to_numeric(added[column].astype(object).where(added[column].notna(), np.nan), errors="coerce")
+        if dtype.kind in "iu" and values.isna().any():
+            frame = frame.astype({column: "Int64"})
+            values = values.astype("Int64")
+        added[column] = values
+    return pd.concat([frame, added.astype(frame.dtypes.to_dict())], ignore_index=True)
 
 
 def _valid_groups(links: pd.DataFrame, group: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -422,4 +504,5 @@ def _final_breaks(breaks: pd.DataFrame) -> pd.DataFrame:
     return out[list(BREAK_COLUMNS)].astype(BREAK_COLUMNS).reset_index(drop=True)
 
 
-__all__ = ["ADDITIVE_UNITS", "AVERAGED_UNITS", "BREAK_COLUMNS", "JoinedSeries", "join_across_links"]
+__all__ = ["ADDITIVE_UNITS", "AVERAGED_UNITS", "BREAK_COLUMNS", "JoinedSeries", "carried_summary",
+           "join_across_links", "join_links", "read_area_links"]

@@ -251,9 +251,13 @@ def validate(db_path: str, first_period: int, last_period: int, out_json: str) -
 # --------------------------------------------------------------------------- analyse
 
 def analyse(db_path: str, catalogue_dir: str, city_code: str, settings: dict, last_period: int,
-            outputs: dict[str, str]) -> None:
-    """`outputs` maps each analysis table (canonical.ANALYSIS_COLUMNS) to its parquet path."""
+            outputs: dict[str, str], links_path: str | None = None) -> None:
+    """`outputs` maps each analysis table (canonical.ANALYSIS_COLUMNS) to its parquet path, and
+    `observations` to the published observations. `links_path`: the config's `area_links` (a link
+    table of boundaries.py), over which the current observations are joined before the analysis
+    (series_links; the breaks are the table series_breaks); None: no links."""
     from .analysis import run_analysis
+    from .series_links import carried_summary, join_links, read_area_links
     from .warehouse import HISTORY_IN_ORDER, connect_read_only, current_query
 
     con = connect_read_only(db_path)
@@ -273,9 +277,13 @@ def analyse(db_path: str, catalogue_dir: str, city_code: str, settings: dict, la
             "SELECT i.id, u.min, u.max FROM indicator i JOIN unit u ON u.id = i.unit").fetchall()}
     finally:
         con.close()
+    links = read_area_links(links_path, areas["code"]) if links_path else None
+    joined = join_links(observations, links, units)
+    if links_path:
+        log.info("analysis: %s (%s)", carried_summary(joined), links_path)
     catalogue = Catalogue.load(catalogue_dir)
-    tables, summary = run_analysis(observations, areas, indicators, units, catalogue.derived, city_code,
-                                   settings, last_period, bounds, catalogue.breakdowns, history)
+    tables, summary = run_analysis(joined.observations, areas, indicators, units, catalogue.derived, city_code,
+                                   settings, last_period, bounds, catalogue.breakdowns, history, joined.breaks)
     log.info("analysis: %s", ", ".join(f"{name} {n}" for name, n in summary.items()))
     if summary["withheld_small_numbers"]:
         log.info("analysis: %d figure(s) withheld (disclosure control: fewer than %d cases, and the figures "

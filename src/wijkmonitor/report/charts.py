@@ -10,6 +10,7 @@ from .. import figures
 from .data import (
     RunData,
     _no_category,
+    carried_periods,
     largest_gaps,
     level_gaps,
     ordered_indicators,
@@ -226,7 +227,8 @@ def draw_trends(run: RunData, config: dict, out_dir: Path) -> list[dict]:
         manifest.append({
             "file": name, "kind": "trend", "indicator_id": r.indicator_id, "area_code": r.area_code,
             "title": tr("figure.trend_title", **names),
-            "caption": tr("figure.trend_caption", **names, first=area[0][0], last=area[-1][0]),
+            "caption": tr("figure.trend_caption", **names, first=area[0][0], last=area[-1][0])
+            + _carried_note(run, r.indicator_id, r.area_code),
             "alt": tr("figure.trend_alt", **names, first=area[0][0], last=area[-1][0],
                       first_value=tr.value(area[0][1], unit), last_value=tr.value(area[-1][1], unit),
                       city_first=tr.value(cityline[0][1], unit), city_last=tr.value(cityline[-1][1], unit)),
@@ -266,3 +268,16 @@ def build_figures(run: RunData, config: dict, out_dir: str | Path) -> list[dict]
     manifest += draw_projections(run, config, out_dir)
     manifest += draw_trends(run, config, out_dir)
     return [entry | {"group": tr(f"kind.{entry['kind']}")} for entry in manifest]
+
+
+def _carried_note(run: RunData, indicator: str, area: str) -> str:
+    """A sentence for a chart's caption when some of the area's figures were carried over a boundary
+    change (area_links); else nothing."""
+    carried = carried_periods(run, indicator, area)
+    if not carried:
+        return ""
+    years = sorted(carried)
+    span = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    relations = ", ".join(sorted({" > ".join(run.lang(f"boundaries.relation_{step}") for step in r.split(">"))
+                                  for r in carried.values()}))
+    return run.lang("figure.trend_carried", years=span, relations=relations)

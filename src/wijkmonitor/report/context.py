@@ -14,6 +14,7 @@ from .data import (
     RunData,
     _area_series,
     _no_category,
+    carried_periods,
     largest_gaps,
     ordered_indicators,
     report_themes,
@@ -102,21 +103,25 @@ def _focus_sections(run: RunData, config: dict, key: list[str]) -> list[dict]:
     for code in report["focus_areas"]:
         if code not in set(run.areas["code"]):
             continue
-        rows, items = [], []
+        rows, items, marked = [], [], False
         for indicator in key:
             unit = run.unit_of(indicator)
             s, c = dict(series(run, indicator, code)), dict(series(run, indicator, city_code))
             if not s:
                 continue
             latest = max(p for p in s if p in c) if any(p in c for p in s) else max(s)
+            moved = carried_periods(run, indicator, code)  # figures carried over a boundary change: "*"
+            marked = marked or any(p in moved for p in (ref, latest))
             trend = _area_series(run.trends, indicator, code)
             trend_text = "–"
             if len(trend) and pd.notna(trend["gap_trend"].iloc[0]):
                 trend_text = tr(f"gap_trend.{trend['gap_trend'].iloc[0]}")
             rows.append([
                 run.label(indicator),
-                tr.value(s.get(ref), unit) if ref else "–", tr.value(c.get(ref), unit) if ref else "–",
-                tr.value(s.get(latest), unit), tr.value(c.get(latest), unit), str(latest), trend_text,
+                tr.value(s.get(ref), unit) + ("*" if ref in moved else "") if ref else "–",
+                tr.value(c.get(ref), unit) if ref else "–",
+                tr.value(s.get(latest), unit) + ("*" if latest in moved else ""), tr.value(c.get(latest), unit),
+                str(latest), trend_text,
             ])
             if ref and ref in s and ref in c:
                 items.append(tr("focus.reference_item", indicator=run.label(indicator).lower(),
@@ -125,7 +130,8 @@ def _focus_sections(run: RunData, config: dict, key: list[str]) -> list[dict]:
                   items="; ".join(items)) if items else ""
         significance = [t for t in (significance_sentence(run, i, code) for i in key) if t]
         focus.append({"code": code, "name": run.area_name(code), "text": text, "rows": rows,
-                      "significance": significance, "reference_period": str(ref or "–")})
+                      "significance": significance, "reference_period": str(ref or "–"),
+                      "note": tr("boundaries.marker") if marked else ""})
     return focus
 
 
@@ -179,13 +185,16 @@ def _quality(run: RunData) -> dict:
              tr(f"severity.{r['severity']}"), tr("outcome.passed" if r["success"] else "outcome.failed"),
              tr.number(r["unexpected_count"], 0), "; ".join(r["examples"][:2]) or "–"]
             for r in run.validation["results"]]
-    status = run.observations["status"].value_counts()
+    observed = run.observations
+    if "link" in observed.columns:  # the figures carried over area links are counted in their own section
+        observed = observed[observed["link"].isna()]
+    status = observed["status"].value_counts()
     text = tr("quality.summary", passed=run.validation["passed"], checks=run.validation["checks"],
-              warnings=run.validation["failed_warning"], observations=tr.number(len(run.observations), 0),
+              warnings=run.validation["failed_warning"], observations=tr.number(len(observed), 0),
               ok=tr.number(status.get("ok", 0), 0), suppressed=tr.number(status.get("suppressed", 0), 0),
               missing=tr.number(status.get("missing", 0), 0),
               not_applicable=tr.number(status.get("not_applicable", 0), 0))
-    provisional = int(run.observations["provisional"].sum())
+    provisional = int(observed["provisional"].sum())
     if provisional:
         text += tr("quality.provisional", provisional=tr.number(provisional, 0))
     quarantined = [
@@ -205,7 +214,34 @@ def _quality(run: RunData) -> dict:
     return {"text": text, "rows": rows,
             "uncatalogued": [f"{r.id} ({getattr(r, label) or r.label_nl})" for r in uncatalogued.itertuples()][:40],
             "n_uncatalogued": len(uncatalogued), "quarantined": quarantined[:40], "n_quarantined": len(quarantined),
-            "revised": revised[:40], "n_revised": len(revised)}
+            "revised": revised[:40], "n_revised": len(revised), "boundaries": _boundaries(run)}
+
+
+def _boundaries(run: RunData, limit: int = 40) -> dict | None:
+    """The section on boundary changes: the figures carried over area links, by relation, with the
+    assumption of each kind, and the breaks (the first `limit`); None without either."""
+    tr = run.lang
+    o = run.observations
+    links = o.loc[o["status"].eq("ok") & o["link"].notna(), "link"] if "link" in o.columns else pd.Series(dtype=str)
+    breaks = run.series_breaks
+    if links.empty and breaks.empty:
+        return None
+    counts = links.value_counts()
+    single = ("recoded", "split", "merged")  # one change; a chain (split>merged) after them
+    order = sorted(counts.index, key=lambda r: (single.index(r) if r in single else len(single), r))
+    items = [tr("boundaries.item", n=tr.number(int(counts[r]), 0), relation=tr(f"boundaries.{r}") if r in single
+                else tr("boundaries.chain", relations=r.replace(">", " > ")))
+             for r in order]
+    kinds = {step for r in counts.index for step in r.split(">")}
+    text = []
+    if len(counts):
+        text.append(tr("boundaries.carried", carried=tr.number(int(counts.sum()), 0), items=", ".join(items)))
+        text += [tr(f"boundaries.{kind}_text") for kind in ("recoded", "split", "merged") if kind in kinds]
+    names = dict(zip(run.areas["code"], run.areas["name"], strict=True))
+    rows = [[names.get(r.area_code, r.area_code), run.label(r.indicator_id),
+             f"{r.from_year}–{r.to_year} ({r.relation})", r.reason] for r in breaks.itertuples()]
+    return {"text": " ".join(text), "breaks_text": tr("boundaries.breaks", breaks=tr.number(len(rows), 0)) if rows else "",
+            "breaks": rows[:limit], "n_breaks": len(rows)}
 
 
 def _changes_since(run: RunData, changes: dict | None) -> dict | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -11,6 +11,7 @@ import pandas as pd
 
 from .. import catalogue, figures
 from ..analysis import HEADLINE_CATEGORIES, SPREAD_UNITS
+from ..canonical import SERIES_BREAKS_COLUMNS, typed_frame
 from ..catalogue import Catalogue
 from ..errors import ConfigError
 from ..i18n import Language
@@ -40,6 +41,8 @@ class RunData:
     projections: pd.DataFrame
     composite: pd.DataFrame
     revisions: pd.DataFrame
+    series_breaks: pd.DataFrame = field(
+        default_factory=lambda: typed_frame(pd.DataFrame(), SERIES_BREAKS_COLUMNS))
     lang: Language = DUTCH
 
     def __post_init__(self) -> None:
@@ -154,6 +157,17 @@ def series(run: RunData, indicator: str, area: str) -> list[tuple[int, float]]:
     o = run.observations
     rows = _no_category(o[(o["indicator_id"] == indicator) & (o["area_code"] == area) & (o["status"] == "ok")])
     return [(int(p), float(v)) for p, v in sorted(zip(rows["period"], rows["value"], strict=True))]
+
+
+def carried_periods(run: RunData, indicator: str, area: str) -> dict[int, str]:
+    """The years of an area's series (headline category, with a value) whose figure was carried over an
+    area link, with the relation(s) (`link`); empty without links."""
+    o = run.observations
+    if "link" not in o.columns:
+        return {}
+    rows = _no_category(o[(o["indicator_id"] == indicator) & (o["area_code"] == area) & (o["status"] == "ok")
+                          & o["link"].notna()])
+    return {int(p): str(link) for p, link in zip(rows["period"], rows["link"], strict=True)}
 
 
 def _area_series(frame: pd.DataFrame, indicator: str, code: str) -> pd.DataFrame:
