@@ -1,11 +1,12 @@
 # The analysis tables (gaps with intervals and comparisons, spread and inequality, trends,
 # convergence, projections, composite index, revisions, series breaks), as parquet; also views in the
-# warehouse. The current observations are joined across the config's area_links first.
+# warehouse. The current observations are joined across the config's area_links first. A `cities:` run
+# analyses each municipality straight from the national warehouse (only its areas are read).
 
 
 rule analyse:
     input:
-        db=CITY_WAREHOUSE,
+        db=WAREHOUSE,
         validation=VALIDATION,
         catalogue=CATALOGUE_FILES,
         links=AREA_LINKS,
@@ -22,6 +23,7 @@ rule analyse:
     params:
         code=CODE,
         city=city_code,
+        municipality=lambda w: city_code(w) if CITIES else None,
         catalogue=CATALOGUE,
         settings=ANALYSIS_SETTINGS,
         last_period=config["periods"]["last"],

@@ -190,3 +190,28 @@ def test_a_finished_national_run_has_nothing_left_to_do(cities_run):
     _, again = cities_run
     assert again.returncode == 0, again.stderr[-2000:]
     assert "Nothing to be done" in again.stdout + again.stderr
+
+
+@skip_without_shared
+@pytest.mark.pipeline
+def test_analysing_the_national_warehouse_for_one_city_equals_analysing_its_own_warehouse(cities_run, tmp_path):
+    """The analysis step reads a municipality's figures from the national warehouse (`municipality`);
+    on the municipality's own warehouse (city_warehouse, what its figures and report read) every
+    table comes out the same."""
+    from wijkmonitor.canonical import ANALYSIS_COLUMNS
+    from wijkmonitor.config import analysis_settings, load_config
+    from wijkmonitor.steps import analyse
+
+    workdir, _ = cities_run
+    config = load_config(workdir / "config.yaml")
+    settings = analysis_settings(config)
+    tables = [*ANALYSIS_COLUMNS, "observations"]
+    outputs = {}
+    for name, db, municipality in (("national", workdir / "data/processed/warehouse.duckdb", "GM0307"),
+                                   ("own", workdir / "data/processed/cities/amersfoort/warehouse.duckdb", None)):
+        outputs[name] = {t: str(tmp_path / name / f"{t}.parquet") for t in tables}
+        analyse(str(db), str(ROOT / "catalogue"), "GM0307", settings, 2020, outputs[name], None, municipality)
+    for table in tables:
+        national, own = (pd.read_parquet(outputs[name][table]) for name in ("national", "own"))
+        pd.testing.assert_frame_equal(national, own, obj=table)
+    assert len(pd.read_parquet(outputs["own"]["gaps"])) > 1000

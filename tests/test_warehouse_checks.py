@@ -179,3 +179,27 @@ def test_checking_the_observations_in_parts_gives_the_same_results(tmp_path, cat
     unique = next(r for r in parts["results"] if r["expectation"] == "expect_column_values_to_be_unique"
                   and r["table"] == "observation")
     assert unique["success"] and unique["element_count"] == 7  # every observation, over both parts
+
+
+def test_analysis_views_leave_an_analysis_folder_outside_the_working_directory_alone(
+        tmp_path, catalogue, matcher, register):
+    """The warehouse's views over the analysis tables are bound against placeholders in a temporary
+    folder; with the analysis folder outside the working directory (`../../tmp/...`, as here) no
+    placeholder may land in the real folder (a later warehouse would empty finished tables), and the
+    view reads the real table once the analysis has written it."""
+    import pandas as pd
+
+    from wijkmonitor.canonical import ANALYSIS_COLUMNS
+
+    db, _ = build(tmp_path, catalogue, matcher, register)
+    analysis = tmp_path / "analysis"
+    assert not analysis.exists()
+    analysis.mkdir()
+    gaps = pd.DataFrame({c: pd.Series(dtype=t) for c, t in ANALYSIS_COLUMNS["gaps"].items()})
+    gaps = pd.concat([gaps, pd.DataFrame({"indicator_id": ["x"], "area_code": ["WK034403"]})], ignore_index=True)
+    gaps.to_parquet(analysis / "gaps.parquet", index=False)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT indicator_id, area_code FROM gaps").fetchall() == [("x", "WK034403")]
+    finally:
+        con.close()

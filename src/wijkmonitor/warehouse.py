@@ -228,14 +228,21 @@ def create_analysis_views(con: duckdb.DuckDBPyConnection, analysis_dir: str | Pa
     with the same relative path under a temporary search path; queried later from the working
     directory, the view reads the real files."""
     relative = Path(os.path.relpath(analysis_dir))
+    # A folder outside the working directory (`../x/analysis`) climbs out of the search path: the
+    # placeholders go that many levels deeper, so that they stay inside the temporary folder and
+    # never land among the real analysis files.
+    ups = sum(part == ".." for part in relative.parts)
     with tempfile.TemporaryDirectory() as placeholder_root:
+        search = Path(placeholder_root, *(["_"] * ups))
         for table, columns in ANALYSIS_COLUMNS.items():
             location = relative / f"{table}.parquet"
-            placeholder = Path(placeholder_root) / location
+            placeholder = Path(os.path.normpath(search / location))
+            if not placeholder.is_relative_to(placeholder_root):
+                raise AssertionError(f"placeholder {placeholder} outside {placeholder_root}")
             placeholder.parent.mkdir(parents=True, exist_ok=True)
             empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
             empty.to_parquet(placeholder, index=False)
-            con.execute("SET file_search_path = ?", [placeholder_root])
+            con.execute("SET file_search_path = ?", [str(search)])
             sql_path = location.as_posix().replace("'", "''")
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{sql_path}')")
         con.execute("RESET file_search_path")
