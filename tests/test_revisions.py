@@ -8,7 +8,7 @@ import pytest
 
 from conftest import skip_without_shared
 from wijkmonitor.revisions import revision_table
-from wijkmonitor.warehouse import current_query
+from wijkmonitor.warehouse import CURRENT_VIEW_SQL, current_query
 
 INDICATORS = pd.DataFrame({"id": ["pct", "bijstand"], "unit": ["percent", "count"], "denominator": [None, None],
                            "estimate": ["direct", "direct"], "disclosure": ["frequency", "frequency"]})
@@ -75,3 +75,33 @@ def test_revisions_in_the_transcribed_utrecht_monitor(shared_data):
     assert revisions[["indicator_id", "period", "other_value", "value", "other_source_row", "source_row"]].values.tolist() == [
         ["% doorstroom van WW naar bijstand (raming)", 2016, 6.4, 5.7, 58, 72],
         ["% doorstroom van WW naar bijstand (raming)", 2017, 6.4, 4.8, 59, 73]]
+
+
+def test_the_current_figures_of_one_municipality_are_its_rows_of_the_current_figures(tmp_path):
+    """current_query(vintage, municipality) chooses among one municipality's rows only; since the choice
+    is per figure, it gives exactly that municipality's rows of the whole table's choice, for the newest
+    and for a named vintage."""
+    import duckdb
+
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE area (code VARCHAR, gemeente_code VARCHAR)")
+    con.execute("INSERT INTO area VALUES ('GM0344', 'GM0344'), ('WK034401', 'GM0344'), ('GM0307', 'GM0307')")
+    con.execute("CREATE TABLE source_file (path VARCHAR, priority INTEGER)")
+    con.execute("INSERT INTO source_file VALUES ('a.csv', 0), ('b.csv', 1)")
+    con.execute("CREATE TABLE observation (indicator_id VARCHAR, area_code VARCHAR, category VARCHAR, "
+                "period INTEGER, value DOUBLE, vintage VARCHAR, source_file VARCHAR, source_row INTEGER)")
+    rows = [("x", area, None, 2020, value, vintage, path, row)
+            for row, (area, value, vintage, path) in enumerate([
+                ("GM0344", 1.0, "2021", "a.csv"), ("GM0344", 2.0, "2022", "a.csv"), ("GM0344", 9.0, "2022", "b.csv"),
+                ("WK034401", 3.0, "2021", "a.csv"), ("GM0307", 4.0, "2022", "a.csv"), ("GM0307", 5.0, "2021", "a.csv")])]
+    con.executemany("INSERT INTO observation VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute(CURRENT_VIEW_SQL)
+    for vintage in ("newest", "2021"):
+        whole = con.execute(*current_query(vintage)).fetchall()
+        utrecht = con.execute(*current_query(vintage, "GM0344")).fetchall()
+        assert utrecht == [r for r in whole if r[1] in ("GM0344", "WK034401")]
+    assert [r[4] for r in con.execute(*current_query("newest", "GM0344")).fetchall()] == [2.0, 3.0]
+    assert [r[4] for r in con.execute(*current_query("2021", "GM0344")).fetchall()] == [1.0, 3.0]
+    assert [r[4] for r in con.execute(*current_query("2021", "GM0307")).fetchall()] == [5.0]
+    con.close()

@@ -250,16 +250,6 @@ def validate(db_path: str, first_period: int, last_period: int, out_json: str) -
 
 # --------------------------------------------------------------------------- analyse
 
-def _of_municipality(sql: str, params: list, municipality: str | None, column: str = "area_code"
-                     ) -> tuple[str, list]:
-    """A query cut to the areas of one municipality (None: the query itself), in the query's order."""
-    if municipality is None:
-        return sql, params
-    order = sql[sql.rindex("ORDER BY"):]
-    cut = f"SELECT * FROM ({sql}) WHERE {column} IN (SELECT code FROM area WHERE gemeente_code = ?) {order}"
-    return cut, [*params, municipality]
-
-
 def analyse(db_path: str, catalogue_dir: str, city_code: str, settings: dict, last_period: int,
             outputs: dict[str, str], links_path: str | None = None, municipality: str | None = None) -> None:
     """`outputs` maps each analysis table (canonical.ANALYSIS_COLUMNS) to its parquet path, and
@@ -269,7 +259,7 @@ def analyse(db_path: str, catalogue_dir: str, city_code: str, settings: dict, la
     that municipality's areas and figures from a warehouse of several (a `cities:` run's national one)."""
     from .analysis import run_analysis
     from .series_links import carried_summary, join_links, read_area_links
-    from .warehouse import HISTORY_IN_ORDER, connect_read_only, current_query
+    from .warehouse import connect_read_only, current_query, history_query
 
     con = connect_read_only(db_path)
     try:
@@ -279,9 +269,10 @@ def analyse(db_path: str, catalogue_dir: str, city_code: str, settings: dict, la
             if vintage not in known:
                 raise ConfigError(f"analysis.vintage {vintage!r} is not the vintage of any figure in the warehouse.",
                                   hint=f"Use newest or one of: {', '.join(sorted(str(v) for v in known if v))}.")
-        observations = con.execute(*_of_municipality(*current_query(vintage), municipality)).df()
-        history = con.execute(*_of_municipality(HISTORY_IN_ORDER, [], municipality)).df()
-        areas = con.execute(*_of_municipality("SELECT * FROM area ORDER BY code", [], municipality, "code")).df()
+        observations = con.execute(*current_query(vintage, municipality)).df()
+        history = con.execute(*history_query(municipality)).df()
+        areas = (con.execute("SELECT * FROM area").df() if municipality is None else
+                 con.execute("SELECT * FROM area WHERE gemeente_code = ? ORDER BY code", [municipality]).df())
         indicators = con.execute("SELECT * FROM indicator").df()
         units = dict(con.execute("SELECT id, unit FROM indicator").fetchall())
         bounds = {i: (low, high) for i, low, high in con.execute(

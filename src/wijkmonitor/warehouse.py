@@ -68,28 +68,39 @@ SELECT o.* EXCLUDE (rn) FROM (
 
 # The current observations in a fixed order: DuckDB scans in parallel, and sums over rows in
 # another order differ in the last bits, so the analysis would not give the same bytes twice.
-CURRENT_IN_ORDER = (
-    "SELECT * FROM observation_current "
-    "ORDER BY indicator_id, area_code, category NULLS FIRST, period, source_file, source_row"
-)
+_IN_ORDER = "ORDER BY indicator_id, area_code, category NULLS FIRST, period, source_file, source_row"
+CURRENT_IN_ORDER = f"SELECT * FROM observation_current {_IN_ORDER}"
+# The observations of one municipality's areas (a `cities:` run's national warehouse holds many).
+_OF_MUNICIPALITY = "(SELECT * FROM observation WHERE area_code IN (SELECT code FROM area WHERE gemeente_code = ?))"
 
 
-def current_query(vintage: str | None = None) -> tuple[str, list]:
+def current_query(vintage: str | None = None, municipality: str | None = None) -> tuple[str, list]:
     """The SQL (and its parameters) of the current observations in CURRENT_IN_ORDER's order: the newest
     edition (`vintage` None or "newest"), or the edition named `vintage` wherever a figure has it
-    (`analysis.vintage`), else the newest."""
-    if vintage in (None, "newest"):
+    (`analysis.vintage`), else the newest. With `municipality` (a GM code), only its areas' figures,
+    chosen among its own rows (the choice is per figure, so the same as in the whole table)."""
+    if vintage in (None, "newest") and municipality is None:
         return CURRENT_IN_ORDER, []
-    sql = """
+    base, params = (_OF_MUNICIPALITY, [municipality]) if municipality is not None else ("observation", [])
+    preferred, preferred_params = ("(o.vintage IS NOT DISTINCT FROM ?) DESC, ", [vintage]) if vintage not in (
+        None, "newest") else ("", [])
+    sql = f"""
 SELECT * EXCLUDE (rn) FROM (
     SELECT o.*, row_number() OVER (
         PARTITION BY o.indicator_id, o.area_code, coalesce(o.category, ''), o.period
-        ORDER BY f.priority, (o.vintage IS NOT DISTINCT FROM ?) DESC, o.vintage DESC, o.source_file
+        ORDER BY f.priority, {preferred}o.vintage DESC, o.source_file
     ) AS rn
-    FROM observation o JOIN source_file f ON f.path = o.source_file
+    FROM {base} o JOIN source_file f ON f.path = o.source_file
 ) WHERE rn = 1
-ORDER BY indicator_id, area_code, category NULLS FIRST, period, source_file, source_row"""
-    return sql, [vintage]
+{_IN_ORDER}"""
+    return sql, [*preferred_params, *params]  # in the order the placeholders appear
+
+
+def history_query(municipality: str | None = None) -> tuple[str, list]:
+    """Every edition of every observation (of one municipality's areas), in CURRENT_IN_ORDER's order."""
+    if municipality is None:
+        return HISTORY_IN_ORDER, []
+    return f"SELECT * FROM {_OF_MUNICIPALITY} {_IN_ORDER}", [municipality]
 
 
 HISTORY_IN_ORDER = ("SELECT * FROM observation "
