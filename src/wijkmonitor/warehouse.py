@@ -15,6 +15,8 @@ from .catalogue import INDICATOR_COLUMNS, Catalogue, source_key
 from .errors import ValidationFailed
 from .steps import atomic_path
 
+MEMORY_LIMIT = "1GB"  # DuckDB's buffer while loading the warehouse (it spills beyond it)
+
 SCHEMA_SQL = """
 CREATE TABLE area (
     code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, level VARCHAR NOT NULL,
@@ -193,6 +195,9 @@ def build_warehouse(
         tmp.unlink()  # DuckDB creates its file itself
         con = duckdb.connect(str(tmp))
         try:
+            # DuckDB's memory, bounded: loading a national warehouse sorts millions of rows, which it
+            # spills to a temporary folder beside the file rather than growing past the limit.
+            con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
             con.execute(SCHEMA_SQL)
             parquet_files = [p for p, _ in staged]
             if parquet_files:
