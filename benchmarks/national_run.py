@@ -21,35 +21,15 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 import yaml
+from measured import ROOT, snakemake_run
 
-ROOT = Path(__file__).resolve().parents[1]
-SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
-WRAPPER = """
-import json, resource, subprocess, sys, time
-start = time.perf_counter()
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-print(json.dumps({"seconds": time.perf_counter() - start, "code": code,
-                  "peak_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
-"""
 # Stage of a benchmark file, from its path under logs/ (per municipality: logs/<city>/benchmarks/...).
 STAGES = ("national_register", "ingest", "warehouse", "validate", "analyse", "figures", "report", "bundle")
-
-
-def run(workdir: Path, target: str, cores: int) -> dict:
-    command = [sys.executable, "-c", WRAPPER, SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"),
-               "--directory", str(workdir), "--configfile", str(workdir / "config.yaml"), "--cores", str(cores),
-               target]
-    result = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
-    if result["code"] != 0:
-        raise SystemExit(f"snakemake failed in {workdir} (exit {result['code']}); see {workdir}/logs")
-    return result
 
 
 def stage_of(path: Path, logs: Path) -> str:
@@ -99,8 +79,8 @@ def main() -> None:
         workdir = args.keep or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         (workdir / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-        full = run(workdir, args.target, args.cores)
-        noop = run(workdir, args.target, args.cores)
+        full = snakemake_run(workdir, args.cores, args.target)
+        noop = snakemake_run(workdir, args.cores, args.target)
         cities = len(list((workdir / "data/processed/cities").iterdir()))
         table = stage_table(workdir / "logs", workdir, full["seconds"])
         observations = duckdb_count(workdir / "data/processed/warehouse.duckdb")

@@ -11,36 +11,17 @@ wrapper process per run so runs do not mix). Prints every measurement and the me
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import yaml
-
-ROOT = Path(__file__).resolve().parents[1]
-SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
-
-# Runs one command and prints its wall time and the peak RSS (KiB) of its process tree.
-WRAPPER = """
-import json, resource, subprocess, sys, time
-start = time.perf_counter()
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-print(json.dumps({"seconds": time.perf_counter() - start, "code": code,
-                  "peak_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
-"""
+from measured import ROOT, snakemake_run
 
 
 def measure(workdir: Path, cores: int) -> dict:
-    command = [sys.executable, "-c", WRAPPER, SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"),
-               "--directory", str(workdir), "--configfile", str(workdir / "config.yaml"), "--cores", str(cores)]
-    result = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
-    if result["code"] != 0:
-        raise SystemExit(f"snakemake failed in {workdir} (exit {result['code']})")
-    return result
+    return snakemake_run(workdir, cores)
 
 
 def prepare(workdir: Path) -> None:
