@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
 from pathlib import Path
 
@@ -41,7 +40,7 @@ def stage_of(path: Path, logs: Path) -> str:
     return name
 
 
-def stage_table(logs: Path, workdir: Path, wall: float) -> pd.DataFrame:
+def stage_table(logs: Path, workdir: Path) -> pd.DataFrame:
     rows = []
     for tsv in sorted(logs.rglob("benchmarks/**/*.tsv")):
         last = pd.read_csv(tsv, sep="\t").iloc[-1]
@@ -82,7 +81,7 @@ def main() -> None:
         full = snakemake_run(workdir, args.cores, args.target)
         noop = snakemake_run(workdir, args.cores, args.target)
         cities = len(list((workdir / "data/processed/cities").iterdir()))
-        table = stage_table(workdir / "logs", workdir, full["seconds"])
+        table = stage_table(workdir / "logs", workdir)
         observations = duckdb_count(workdir / "data/processed/warehouse.duckdb")
     print(f"national run to {args.target!r}: {cities} municipalities, {observations:,} observations in the "
           f"warehouse, {args.cores} cores")
@@ -92,7 +91,7 @@ def main() -> None:
         print(table.to_string())
     per_city = table.loc[[s for s in ("city_warehouse", "analyse") if s in table.index], "total_s"].sum()
     print(f"per-municipality steps: {per_city:.0f} core-seconds, "
-          f"{statistics.mean([per_city / cities]) if cities else 0:.2f} s per municipality")
+          f"{per_city / cities if cities else 0:.2f} s per municipality")
 
 
 def duckdb_count(db: Path) -> int:

@@ -8,7 +8,7 @@ from wijkmonitor import code_digest
 from wijkmonitor.bundle import BUNDLE_TABLES, DICTIONARY
 from wijkmonitor.areas import load_register
 from wijkmonitor.canonical import ANALYSIS_COLUMNS
-from wijkmonitor.cities import city_settings, city_slugs
+from wijkmonitor.cities import city_settings, city_slug, city_slugs
 from wijkmonitor.config import (
     analysis_settings,
     area_links_file,
@@ -66,8 +66,9 @@ else:
         LOGS,
         WAREHOUSE,
     )
-    CITY_SLUG = config["city"]["name"].lower().replace(" ", "-")
-    REPORT_PDF = f"{REPORTS}/{CITY_SLUG}-{config['periods']['last']}.pdf"
+    REPORT_PDF = (
+        f"{REPORTS}/{city_slug(config['city']['name'])}-{config['periods']['last']}.pdf"
+    )
 ANALYSIS = f"{CITY_PROCESSED}/analysis"
 
 

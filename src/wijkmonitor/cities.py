@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .areas import REGISTER_COLUMNS, area_row, finish_register, municipality_digits
+from .areas import area_row, finish_register, municipality_digits
 from .errors import ConfigError, ReaderError
 
 ALL = "all"
@@ -66,16 +66,14 @@ def national_register(tables: list[tuple[str, pd.DataFrame]], cities: str | list
                           file=", ".join(path for path, _ in tables))
     found = found.sort_values("name", ascending=False, kind="stable").drop_duplicates("code")
     found["digits"] = found["code"].map(municipality_digits)
-    gemeenten = set(found.loc[found["level"] == "gemeente", "code"])
-    if cities != ALL:
-        missing = [c for c in cities if c not in gemeenten]
-        if missing:
-            raise ConfigError(
-                f"cities: {', '.join(missing)} not in the national files (they hold {len(gemeenten)} "
-                "municipalities).", hint="Give CBS municipality codes of the files' regional division, e.g. GM0344.")
-        gemeenten = set(cities)
-    orphans = found[(found["level"] != "gemeente") & ~("GM" + found["digits"]).isin(
-        set(found.loc[found["level"] == "gemeente", "code"]))]
+    listed = set(found.loc[found["level"] == "gemeente", "code"])
+    missing = [] if cities == ALL else [c for c in cities if c not in listed]
+    if missing:
+        raise ConfigError(
+            f"cities: {', '.join(missing)} not in the national files (they hold {len(listed)} municipalities).",
+            hint="Give CBS municipality codes of the files' regional division, e.g. GM0344.")
+    gemeenten = listed if cities == ALL else set(cities)
+    orphans = found[(found["level"] != "gemeente") & ~("GM" + found["digits"]).isin(listed)]
     if len(orphans):
         raise ReaderError(f"area {orphans['code'].iloc[0]} lies in municipality GM{orphans['digits'].iloc[0]}, "
                           "which no national file lists.", file=", ".join(path for path, _ in tables))
@@ -117,11 +115,6 @@ def city_settings(config: dict, code: str, name: str) -> dict:
     report["focus_areas"] = []
     report["boundaries"] = []
     return settings
-
-
-def register_subset(register: pd.DataFrame, code: str) -> pd.DataFrame:
-    """The rows of one municipality."""
-    return register[register["gemeente_code"] == code][REGISTER_COLUMNS].reset_index(drop=True)
 
 
 def comparison_table(inequality: dict[str, pd.DataFrame], names: dict[str, str]) -> pd.DataFrame:
