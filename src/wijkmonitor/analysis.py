@@ -604,35 +604,41 @@ def inequality_change_table(figures: pd.DataFrame, areas: pd.DataFrame, indicato
         return empty
     wijk_of = dict(zip(areas["code"], areas["wijk_code"], strict=True))
     polarity = dict(zip(indicators["id"], indicators["polarity"], strict=True))
-    city = figures[(figures["area_code"] == city_code) & (figures["status"] == OK)].copy()
-    city["_se"] = standard_error_from_interval(city["ci_low"], city["ci_high"], 0.95)
-    city = city.set_index(["indicator_id", "category", "period"])
+    city = figures[(figures["area_code"] == city_code) & (figures["status"] == OK)]
+    city_se = standard_error_from_interval(city["ci_low"], city["ci_high"], 0.95)
+    # The city's first figure for each indicator, category (None: none) and year.
+    city_figure: dict[tuple, tuple[float, float]] = {}
+    for key, value, se in zip(zip(city["indicator_id"], city["category"].astype(object).where(city["category"].notna(),
+                                                                                              None),
+                                  city["period"], strict=True),
+                              city["value"].to_numpy(float), np.asarray(city_se, dtype=float), strict=True):
+        city_figure.setdefault(key, (value, se))
     rows = []
-    for (indicator, category, level), group in data.groupby(["indicator_id", "category", "level"], dropna=False,
-                                                            sort=True):
+    needed = data[["indicator_id", "category", "level", "area_code", "period", "value", "population", "_order"]]
+    for (indicator, category, level), group in needed.groupby(["indicator_id", "category", "level"], dropna=False,
+                                                              sort=True):
         periods = sorted(group["period"].dropna().astype(int).unique())
         if len(periods) < 2 or indicator == deprivation:
             continue
         first, last = periods[0], periods[-1]
-        wide = group[group["period"].isin([first, last])].set_index(["area_code", "period"])
-        both = [a for a in wide.index.get_level_values(0).unique()
-                if (a, first) in wide.index and (a, last) in wide.index]
+        # Areas with a figure in both waves, in the order they first appear (one figure per area and wave).
+        at = {p: group[group["period"] == p].set_index("area_code") for p in (first, last)}
+        codes = group.loc[group["period"].isin([first, last]), "area_code"].unique()
+        both = [a for a in codes if a in at[first].index and a in at[last].index]
         if len(both) < 3:
             continue
-        at = {p: wide.loc[[(a, p) for a in both]] for p in (first, last)}
+        at = {p: frame.loc[both] for p, frame in at.items()}
         result = inequality_change(
             at[first]["value"].to_numpy(float), at[last]["value"].to_numpy(float),
             at[first]["population"].to_numpy(float), at[last]["population"].to_numpy(float),
             groups=None if level == "wijk" else np.array([wijk_of.get(a) for a in both], dtype=object),
             order_first=at[first]["_order"].to_numpy(float), order_last=at[last]["_order"].to_numpy(float),
             n_boot=n_boot, seed=seed)
-        key = (indicator, category if pd.notna(category) else pd.NA)
         row = {"indicator_id": indicator, "category": category, "level": level, "first_period": first,
                "last_period": last, "polarity": polarity.get(indicator), **result}
         for period, name in ((first, "first"), (last, "last")):
-            match = city.loc[[(*key, period)]] if (*key, period) in city.index else None
-            row[f"city_{name}"] = float(match["value"].iloc[0]) if match is not None else np.nan
-            row[f"city_se_{name}"] = float(match["_se"].iloc[0]) if match is not None else np.nan
+            value, se = city_figure.get((indicator, category if pd.notna(category) else None, period), (np.nan, np.nan))
+            row[f"city_{name}"], row[f"city_se_{name}"] = float(value), float(se)
         rows.append(row)
     if not rows:
         return empty
@@ -664,7 +670,8 @@ def convergence_table(inequality: pd.DataFrame, figures: pd.DataFrame, areas: pd
     level_of = dict(zip(areas["code"], areas["level"], strict=True))
     unit_of = dict(zip(indicators["id"], indicators["unit"], strict=True))
     estimate_of = dict(zip(indicators["id"], indicators["estimate"], strict=True)) if "estimate" in indicators else {}
-    data = figures[(figures["status"] == OK) & (figures["area_code"] != city_code)].copy()
+    data = figures.loc[(figures["status"] == OK) & (figures["area_code"] != city_code),
+                       ["indicator_id", "category", "area_code", "period", "value", "ci_low"]].copy()
     data["level"] = data["area_code"].map(level_of)
     data = data[data["level"].isin(LEVELS_COMPARED)]
     # One spelling of "no category" on both sides of the lookup (NaN and NA would not match).
@@ -672,35 +679,39 @@ def convergence_table(inequality: pd.DataFrame, figures: pd.DataFrame, areas: pd
     eligible = inequality[["indicator_id", "category", "level"]].assign(
         _category=inequality["category"].astype("string").fillna("")).drop_duplicates()
     data = data.merge(eligible[["indicator_id", "_category", "level"]], on=["indicator_id", "_category", "level"])
+    # Shares of exactly 0 or 100% have no logit: left out.
+    share = data["indicator_id"].map(unit_of).eq("percent").to_numpy()
+    value = data["value"].astype(float)
+    data["_v"] = value.where(~share | ((value > 0) & (value < 100)))
+    data = data.dropna(subset=["_v"])
+    data["period"] = data["period"].astype(int)
     rows = []
     for (indicator, category, level), group in data.groupby(["indicator_id", "_category", "level"], sort=True):
         share = unit_of.get(indicator) == "percent"
-        values = group["value"].astype(float)
-        if share:
-            values = values.where((values > 0) & (values < 100))
-        group = group.assign(_v=values).dropna(subset=["_v"])
-        periods = sorted(group["period"].astype(int).unique())
+        periods = sorted(group["period"].unique())
         if len(periods) < 2:
             continue
         first, last = periods[0], periods[-1]
+        codes, period, v = group["area_code"].to_numpy(object), group["period"].to_numpy(), group["_v"].to_numpy(float)
         row = {"indicator_id": indicator, "category": category or None, "level": level, "first_period": first,
-               "last_period": last, "n_periods": len(periods), "n_areas": int(group["area_code"].nunique()),
+               "last_period": last, "n_periods": len(periods), "n_areas": len(set(codes)),
                "sigma_measure": "sd_logit" if share else "cv"}
         if len(periods) >= min_periods and not (estimate_of.get(indicator) == "model" and group["ci_low"].isna().any()):
             scaled = np.log(group["_v"] / (100 - group["_v"])) if share else group["_v"]
-            by_year = scaled.groupby(group["period"].astype(int))
+            by_year = scaled.groupby(group["period"])
             dispersion = by_year.std() if share else by_year.std() / by_year.mean()
             row.update(sigma_convergence(dispersion.index.to_numpy(float), dispersion.to_numpy(float), significance))
         else:
             row.update({"sigma_slope": np.nan, "sigma_p": np.nan, "sigma_trend": INSUFFICIENT})
-        wide = group.drop_duplicates(["area_code", "period"]).set_index(["area_code", "period"])["_v"].unstack()
-        if first in wide and last in wide:
-            both = wide[[first, last]].dropna()
-            start, end = both[first].to_numpy(float), both[last].to_numpy(float)
-            if share:  # the growth of the odds: log(odds) is the logit
-                start, end = start / (100 - start), end / (100 - end)
-            beta = beta_convergence(start, end, last - first)
-            row.update({k: beta[k] for k in ("beta", "beta_ci_low", "beta_ci_high", "half_life")})
+        # Each area's first figure in the first and in the last wave; the areas with both, in code order.
+        at = {p: dict(zip(codes[period == p][::-1], v[period == p][::-1], strict=True)) for p in (first, last)}
+        both = sorted(at[first].keys() & at[last].keys())
+        start = np.array([at[first][c] for c in both], dtype=float)
+        end = np.array([at[last][c] for c in both], dtype=float)
+        if share:  # the growth of the odds: log(odds) is the logit
+            start, end = start / (100 - start), end / (100 - end)
+        beta = beta_convergence(start, end, last - first)
+        row.update({k: beta[k] for k in ("beta", "beta_ci_low", "beta_ci_high", "half_life")})
         rows.append(row)
     return _typed(pd.DataFrame(rows, columns=list(CONVERGENCE_COLUMNS)), CONVERGENCE_COLUMNS)
 
@@ -857,24 +868,25 @@ def projection_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.
             fit = fit_relative_position(data[data["period"] <= last], parent="wijk" if level == "buurt" else None)
             if fit is not None:
                 fits[level] = (fit, simulate_positions(fit, periods, draws, seed + len(fits)))
+        city_levels = {scenario: from_scale(city_draws, transform) for scenario, city_draws in scenarios.items()}
+        city_medians = {scenario: np.median(city_level, axis=1) for scenario, city_level in city_levels.items()}
         for area in _projected_areas(fits, areas, figures if counts is None else counts, last, transform,
                                      city_scale[last]):
             slope_ci = np.percentile(area.slope, [2.5, 97.5])
             closing = years_to_close_range(float(np.median(area.now)), *slope_ci)
             for scenario, city_draws in scenarios.items():
-                level_draws = area.levels(city_draws)
-                city_level = from_scale(city_draws, transform)
-                gap = level_draws - city_level
+                level_draws = area.levels(city_draws)  # (periods, draws)
+                levels = np.percentile(level_draws, [2.5, 25, 50, 75, 97.5], axis=1)  # (quantiles, periods)
+                gaps = np.percentile(level_draws - city_levels[scenario], [2.5, 50, 97.5], axis=1)
                 for k, period in enumerate(periods):
                     if period == last:
                         continue
-                    q = np.percentile(level_draws[k], [2.5, 25, 50, 75, 97.5])
-                    g = np.percentile(gap[k], [2.5, 50, 97.5])
+                    q, g = levels[:, k], gaps[:, k]
                     row = {"indicator_id": indicator, "category": category, "area_code": area.code,
                            "level": area.level, "scenario": scenario, "model": area.model, "n_waves": area.n_waves,
                            "last_period": last, "target_period": period,
                            "projected": q[2], "pi_low": q[0], "pi_high": q[4], "pi50_low": q[1], "pi50_high": q[3],
-                           "city_projected": float(np.median(city_level[k])), "projected_gap": g[1],
+                           "city_projected": float(city_medians[scenario][k]), "projected_gap": g[1],
                            "gap_pi_low": g[0], "gap_pi_high": g[2], "position_slope": float(np.median(area.slope)),
                            "position_slope_ci_low": slope_ci[0], "position_slope_ci_high": slope_ci[1],
                            "years_to_close_low": closing[0], "years_to_close_high": closing[1],
