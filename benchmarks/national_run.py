@@ -1,6 +1,7 @@
 """The whole country: every municipality's analysis tables from the eight national RIVM files.
 
     python benchmarks/national_run.py [--cities all|GM0344,GM0307] [--target analysis_tables] [--cores 2]
+                                       [--cities-per-job N]
 
 Runs config/national.yaml (cities: all; ../shared/data/national/rivm-50090NED/*.xlsx) from scratch in
 a temporary working directory, to the target `analysis_tables` (every municipality's analysis
@@ -27,20 +28,19 @@ import pandas as pd
 import yaml
 from measured import ROOT, snakemake_run
 
-# Stage of a benchmark file, from its path under logs/ (per municipality: logs/<city>/benchmarks/...).
-STAGES = ("national_register", "ingest", "warehouse", "validate", "analyse", "figures", "report", "bundle")
-
 
 def stage_of(path: Path, logs: Path) -> str:
+    """logs/benchmarks/<rule>.tsv, logs/benchmarks/<rule>/<job...>.tsv (ingest per file, analyse per
+    batch of municipalities) or logs/<city>/benchmarks/<rule>.tsv."""
     parts = path.relative_to(logs).parts
     per_city = parts[0] != "benchmarks"
-    name = "ingest" if "ingest" in parts else path.stem
+    name = parts[1] if not per_city and len(parts) > 2 else path.stem
     if per_city and name == "warehouse":
         return "city_warehouse"
     return name
 
 
-def stage_table(logs: Path, workdir: Path) -> pd.DataFrame:
+def stage_table(logs: Path, workdir: Path, municipalities: int) -> pd.DataFrame:
     rows = []
     for tsv in sorted(logs.rglob("benchmarks/**/*.tsv")):
         last = pd.read_csv(tsv, sep="\t").iloc[-1]
@@ -55,8 +55,10 @@ def stage_table(logs: Path, workdir: Path) -> pd.DataFrame:
         table.loc["ingest", "throughput"] = f"{observations / table.loc['ingest', 'total_s']:,.0f} observations/s"
     for stage in ("city_warehouse", "analyse", "figures", "report", "bundle"):
         if stage in table.index:
-            # per core-minute: two jobs run at once on two cores
-            table.loc[stage, "throughput"] = f"{60 * table.loc[stage, 'jobs'] / table.loc[stage, 'total_s']:.1f} per core-minute"
+            # municipalities per core-minute (two jobs run at once on two cores; an analysis job
+            # analyses a batch of municipalities)
+            table.loc[stage, "throughput"] = (f"{60 * municipalities / table.loc[stage, 'total_s']:.1f} "
+                                              "municipalities per core-minute")
     order = [s for s in ("national_register", "ingest", "warehouse", "validate", "city_warehouse", "analyse",
                          "figures", "report", "bundle", "comparison") if s in table.index]
     return table.loc[order + [s for s in table.index if s not in order]]
@@ -67,10 +69,14 @@ def main() -> None:
     parser.add_argument("--cities", default="all", help="all, or comma-separated GM codes")
     parser.add_argument("--target", default="analysis_tables")
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--cities-per-job", type=int, default=None,
+                        help="municipalities per analysis job (default: the config's cities_per_job)")
     parser.add_argument("--keep", type=Path, default=None, help="run in this folder and keep it")
     args = parser.parse_args()
     config = yaml.safe_load((ROOT / "config/national.yaml").read_text(encoding="utf-8"))
     config["cities"] = "all" if args.cities == "all" else args.cities.split(",")
+    if args.cities_per_job:
+        config["cities_per_job"] = args.cities_per_job
     config["catalogue"] = str(ROOT / "catalogue")
     config["sources"][0]["files"] = [str((ROOT / f).resolve()) for f in config["sources"][0]["files"]]
     config.pop("outputs")
@@ -80,8 +86,8 @@ def main() -> None:
         (workdir / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
         full = snakemake_run(workdir, args.cores, args.target)
         noop = snakemake_run(workdir, args.cores, args.target)
-        cities = len(list((workdir / "data/processed/cities").iterdir()))
-        table = stage_table(workdir / "logs", workdir)
+        cities = len(list((workdir / "data/processed/cities").glob("*/analysis")))
+        table = stage_table(workdir / "logs", workdir, cities)
         observations = duckdb_count(workdir / "data/processed/warehouse.duckdb")
     print(f"national run to {args.target!r}: {cities} municipalities, {observations:,} observations in the "
           f"warehouse, {args.cores} cores")

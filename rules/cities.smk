@@ -27,6 +27,56 @@ if CITIES:
         script:
             "../scripts/national_register.py"
 
+    rule analyse:
+        # The analysis tables of a batch of municipalities (`cities_per_job`), one after the other in one
+        # job, each straight from the national warehouse (only its areas are read); city_analysis moves
+        # each municipality's tables to its own folder.
+        input:
+            db=WAREHOUSE,
+            validation=VALIDATION,
+            catalogue=CATALOGUE_FILES,
+            links=AREA_LINKS,
+        output:
+            temp(directory(ANALYSIS_BATCH)),
+        log:
+            f"{LOGS}/analyse/{{batch}}.log",
+        benchmark:
+            f"{LOGS}/benchmarks/analyse/{{batch}}.tsv"
+        threads: 1
+        resources:
+            mem_mb=2000,
+        params:
+            code=CODE,
+            municipalities=lambda w: batches()[0][w.batch],
+            catalogue=CATALOGUE,
+            settings=ANALYSIS_SETTINGS,
+            last_period=config["periods"]["last"],
+            file_names={
+                table: Path(path).name
+                for table, path in (
+                    ANALYSIS_FILES | {"observations": PUBLISHED}
+                ).items()
+            },
+        message:
+            "Computing gaps, inequality, trends, convergence, projections and the composite index of municipalities batch {wildcards.batch}"
+        script:
+            "../scripts/analyse_batch.py"
+
+    localrules:
+        city_analysis,
+
+    rule city_analysis:
+        input:
+            lambda w: ANALYSIS_BATCH.format(batch=batches()[1][w.city]),
+        output:
+            **ANALYSIS_FILES,
+            observations=PUBLISHED,
+        run:
+            for path in output:
+                shutil.copyfile(
+                    Path(input[0]) / wildcards.city / Path(path).name, path
+                )
+
     rule city_warehouse:
         input:
             db=WAREHOUSE,

@@ -1,5 +1,6 @@
 # Shared set-up: validate the config (schema with defaults), resolve raw files, name outputs.
 import functools
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -8,7 +9,7 @@ from wijkmonitor import code_digest
 from wijkmonitor.bundle import BUNDLE_TABLES, DICTIONARY
 from wijkmonitor.areas import load_register
 from wijkmonitor.canonical import ANALYSIS_COLUMNS
-from wijkmonitor.cities import city_settings, city_slug, city_slugs
+from wijkmonitor.cities import city_batches, city_settings, city_slug, city_slugs
 from wijkmonitor.config import (
     analysis_settings,
     area_links_file,
@@ -58,6 +59,7 @@ if CITIES:
     CITY_WAREHOUSE = f"{CITY_PROCESSED}/warehouse.duckdb"
     REPORT_PDF = f"{REPORTS}/{{city}}-{config['periods']['last']}.pdf"
     COMPARISON = f"{REPORTS}/national-comparison-{config['periods']['last']}.csv"
+    ANALYSIS_BATCH = f"{PROCESSED}/cities/analysis-batches/{{batch}}"
 else:
     REGISTER = config["area_register"]
     CITY_PROCESSED, CITY_REPORTS, CITY_LOGS, CITY_WAREHOUSE = (
@@ -74,6 +76,7 @@ ANALYSIS = f"{CITY_PROCESSED}/analysis"
 
 wildcard_constraints:
     city="[a-z0-9-]+",  # a municipality's file-name slug (cities.city_slug)
+    batch="[0-9]+",  # a batch of municipalities one analysis job analyses (cities.city_batches)
 
 
 ANALYSIS_FILES = {table: f"{ANALYSIS}/{table}.parquet" for table in ANALYSIS_COLUMNS}
@@ -115,6 +118,21 @@ def cities():
     """(slug -> GM code, GM code -> name) of a `cities:` run, once the register is built."""
     path = checkpoints.national_register.get().output.register
     return _cities(path, Path(path).stat().st_mtime)
+
+
+@functools.lru_cache
+def _batches(register_path, modified, per_job):
+    batches = city_batches(_cities(register_path, modified)[0], per_job)
+    return batches, {
+        slug: batch for batch, members in batches.items() for slug in members
+    }
+
+
+def batches():
+    """(batch id -> {slug: GM code}, slug -> batch id) of a `cities:` run: the municipalities one
+    analysis job analyses (`cities_per_job`)."""
+    path = checkpoints.national_register.get().output.register
+    return _batches(path, Path(path).stat().st_mtime, config["cities_per_job"])
 
 
 def city_code(wildcards):

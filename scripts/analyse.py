@@ -8,6 +8,6 @@ run_rule(
     smk.log[0],
     lambda: analyse(
         smk.input.db, smk.params.catalogue, smk.params.city, smk.params.settings, smk.params.last_period,
-        dict(smk.output.items()), next(iter(smk.input.links), None), smk.params.municipality,
+        dict(smk.output.items()), next(iter(smk.input.links), None),
     ),
 )

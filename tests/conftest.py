@@ -21,6 +21,18 @@ skip_without_shared = pytest.mark.skipif(
 )
 
 
+def job_counts(output: str) -> dict[str, int]:
+    """Snakemake's dry-run "Job stats" table as rule -> number of jobs."""
+    table = output[output.index("Job stats:"):].splitlines()[3:]
+    counts = {}
+    for line in table:
+        parts = line.split()
+        if len(parts) != 2 or not parts[1].isdigit():
+            break
+        counts[parts[0]] = int(parts[1])
+    return counts
+
+
 def cell(frame, **where):
     """The one row of a read table where every column has the given value."""
     rows = frame

@@ -11,9 +11,10 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import ROOT, skip_without_shared
+from conftest import ROOT, job_counts, skip_without_shared
 from wijkmonitor.cities import (
     area_codes,
+    city_batches,
     city_settings,
     city_slug,
     city_slugs,
@@ -21,7 +22,7 @@ from wijkmonitor.cities import (
     national_register,
 )
 from wijkmonitor.config import validate_config
-from wijkmonitor.errors import ConfigError, ReaderError
+from wijkmonitor.errors import ConfigError, ReaderError, WijkmonitorError
 from wijkmonitor.readers import read_file
 
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
@@ -40,6 +41,38 @@ def test_two_municipalities_with_the_same_slug_get_their_codes():
     register = pd.DataFrame({"code": ["GM0001", "GM0002", "GM0344"], "name": ["Bergen", "Bergen", "Utrecht"],
                              "level": "gemeente"})
     assert city_slugs(register) == {"bergen-gm0001": "GM0001", "bergen-gm0002": "GM0002", "utrecht": "GM0344"}
+
+
+def test_municipalities_are_analysed_in_batches_in_code_order():
+    slugs = {f"m{number}": f"GM{number:04d}" for number in range(23, 0, -1)}  # given in reverse
+    batches = city_batches(slugs, 10)
+    assert list(batches) == ["1", "2", "3"]
+    assert [len(members) for members in batches.values()] == [10, 10, 3]
+    assert list(batches["1"].values()) == [f"GM{number:04d}" for number in range(1, 11)]
+    assert batches["3"] == {"m21": "GM0021", "m22": "GM0022", "m23": "GM0023"}
+    one_each = city_batches(slugs, 1)
+    assert list(one_each)[:2] == ["01", "02"] and len(one_each) == 23  # one width: sorts as it counts
+    assert one_each["23"] == {"m23": "GM0023"}
+    with pytest.raises(ConfigError, match="cities_per_job"):
+        city_batches(slugs, 0)
+
+
+def test_a_failing_municipality_stops_its_batch_and_is_named(monkeypatch, tmp_path):
+    from wijkmonitor import steps
+
+    done = []
+
+    def analyse(db, catalogue, code, settings, last, outputs, links, municipality):
+        if code == "GM0307":
+            raise WijkmonitorError("no figures", file="warehouse.duckdb")
+        done.append((code, municipality, outputs["gaps"]))
+
+    monkeypatch.setattr(steps, "analyse", analyse)
+    batch = {"utrecht": "GM0344", "amersfoort": "GM0307", "zwolle": "GM0193"}
+    with pytest.raises(WijkmonitorError) as caught:
+        steps.analyse_batch("w.duckdb", "catalogue", batch, {}, 2020, str(tmp_path), {"gaps": "gaps.parquet"})
+    assert caught.value.render() == "warehouse.duckdb: analysis of municipality GM0307 (amersfoort): no figures"
+    assert done == [("GM0344", "GM0344", str(tmp_path / "utrecht" / "gaps.parquet"))]
 
 
 def test_a_city_sees_the_config_with_itself_as_the_city_and_no_other_citys_areas():
@@ -187,9 +220,29 @@ def test_the_national_comparison_holds_each_municipalitys_own_inequality_indices
 @skip_without_shared
 @pytest.mark.pipeline
 def test_a_finished_national_run_has_nothing_left_to_do(cities_run):
-    _, again = cities_run
+    workdir, again = cities_run
     assert again.returncode == 0, again.stderr[-2000:]
     assert "Nothing to be done" in again.stdout + again.stderr
+    # The batch folder was temporary: each municipality's tables were moved to its own folder.
+    assert not (workdir / "data/processed/cities/analysis-batches").exists() or not any(
+        (workdir / "data/processed/cities/analysis-batches").iterdir())
+
+
+@skip_without_shared
+@pytest.mark.pipeline
+def test_the_analysis_jobs_are_batches_of_cities_per_job(cities_run):
+    workdir, _ = cities_run
+    command = [SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir), "--cores", "2",
+               "--configfile", str(workdir / "config.yaml"), "--dry-run", "--forcerun", "analyse",
+               "--until", "analysis_tables"]
+    counts = {}
+    for per_job in (10, 1):
+        result = subprocess.run([*command, "--config", f"cities_per_job={per_job}"], capture_output=True, text=True,
+                                cwd=workdir, timeout=600)
+        assert result.returncode == 0, result.stderr[-2000:]
+        counts[per_job] = job_counts(result.stdout)
+    assert counts[10]["analyse"] == 1 and counts[1]["analyse"] == 2
+    assert counts[10]["city_analysis"] == counts[1]["city_analysis"] == 2
 
 
 @skip_without_shared

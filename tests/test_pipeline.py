@@ -18,7 +18,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import ROOT, skip_without_shared
+from conftest import ROOT, job_counts, skip_without_shared
 
 pytestmark = pytest.mark.pipeline
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
@@ -150,18 +150,6 @@ def test_outputs_are_byte_identical_when_rebuilt(demo_run):
     rerun = snakemake(workdir, "--forcerun", "analyse", "figures", "bundle")
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert {p.name: sha(p) for p in outputs} == before
-
-
-def job_counts(output: str) -> dict[str, int]:
-    """Snakemake's dry-run "Job stats" table as rule -> number of jobs."""
-    table = output[output.index("Job stats:"):].splitlines()[3:]
-    counts = {}
-    for line in table:
-        parts = line.split()
-        if len(parts) != 2 or not parts[1].isdigit():
-            break
-        counts[parts[0]] = int(parts[1])
-    return counts
 
 
 def test_a_new_years_file_reruns_only_its_own_ingest_and_the_shared_steps(demo_run, tmp_path):

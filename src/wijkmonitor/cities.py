@@ -104,6 +104,19 @@ def city_slugs(register: pd.DataFrame) -> dict[str, str]:
     }
 
 
+def city_batches(slugs: dict[str, str], per_job: int) -> dict[str, dict[str, str]]:
+    """The municipalities (`slugs`: slug -> GM code) in batches of at most `per_job`, in code order, as
+    batch id ("001", "002", ...: zero-padded to one width) -> {slug: code}. One analysis job analyses
+    one batch: a job pays some 1.5 s to start Python and import the libraries, as much as the analysis
+    of a small municipality takes (docs/scaling.md)."""
+    if per_job < 1:
+        raise ConfigError(f"cities_per_job must be at least 1, not {per_job}.")
+    ordered = sorted(slugs.items(), key=lambda item: item[1])
+    chunks = [dict(ordered[start:start + per_job]) for start in range(0, len(ordered), per_job)]
+    width = len(str(len(chunks)))
+    return {str(number).zfill(width): chunk for number, chunk in enumerate(chunks, start=1)}
+
+
 def city_settings(config: dict, code: str, name: str) -> dict:
     """The run's config as one municipality's monitor sees it: `city` is that municipality, the report's
     title ends with its name, and the settings that name areas of one city (focus areas, boundary maps)

@@ -294,6 +294,21 @@ def analyse(db_path: str, catalogue_dir: str, city_code: str, settings: dict, la
         write_parquet(tables[name], path)
 
 
+def analyse_batch(db_path: str, catalogue_dir: str, municipalities: dict[str, str], settings: dict,
+                  last_period: int, out_dir: str, file_names: dict[str, str], links_path: str | None = None) -> None:
+    """`analyse` for each municipality of a batch (`municipalities`: slug -> GM code) of a `cities:` run,
+    in one process: the tables of municipality `slug` go to `out_dir/slug/`, named by `file_names`
+    (table -> file name). A municipality whose analysis fails stops the batch, naming it."""
+    for number, (slug, code) in enumerate(municipalities.items(), start=1):
+        log.info("analysis of %s (%s), %d of %d", code, slug, number, len(municipalities))
+        outputs = {table: str(Path(out_dir) / slug / name) for table, name in file_names.items()}
+        try:
+            analyse(db_path, catalogue_dir, code, settings, last_period, outputs, links_path, municipality=code)
+        except WijkmonitorError as exc:
+            exc.message = f"analysis of municipality {code} ({slug}): {exc.message}"
+            raise
+
+
 # ---------------------------------------------------------------------------- report
 
 def draw_figures(db_path: str, analysis: dict[str, str], validation: str, config: dict,
