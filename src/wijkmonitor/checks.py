@@ -42,13 +42,15 @@ class Check:
 
 
 def observation_frame_for_checks(con, indicators: list[str] | None = None) -> pd.DataFrame:
-    """Observations (of `indicators`, default all) with their unit and a key column, as GX validates
-    them; `nearest_whole` is the value rounded to a whole number (the value itself when it is one,
-    within float noise)."""
+    """Observations (of `indicators`, default all) as GX validates them: the columns the checks and
+    their examples read, the unit, a key column, and `nearest_whole`, the value rounded to a whole
+    number (the value itself when it is one, within float noise). Only those columns: every check
+    with a row condition copies the frame."""
     where = "" if indicators is None else "WHERE o.indicator_id IN (SELECT unnest($indicators))"
     frame = con.execute(
         f"""
-        SELECT o.*, i.unit, i.catalogued,
+        SELECT o.indicator_id, o.area_code, o.period, o.value, o.status, o.n, o.ci_low, o.ci_high,
+               o.source_file, o.source_row, o.source_column, i.unit,
                concat_ws(' | ', o.indicator_id, o.area_code, coalesce(o.category, ''),
                          o.period::VARCHAR, o.source_id, coalesce(o.vintage, '')) AS observation_key,
                CASE WHEN abs(o.value - round(o.value)) <= {WHOLE_TOLERANCE} * greatest(1, abs(o.value))
