@@ -614,26 +614,27 @@ def inequality_change_table(figures: pd.DataFrame, areas: pd.DataFrame, indicato
                               city["value"].to_numpy(float), np.asarray(city_se, dtype=float), strict=True):
         city_figure.setdefault(key, (value, se))
     rows = []
-    needed = data[["indicator_id", "category", "level", "area_code", "period", "value", "population", "_order"]]
-    for (indicator, category, level), group in needed.groupby(["indicator_id", "category", "level"], dropna=False,
-                                                              sort=True):
-        periods = sorted(group["period"].dropna().astype(int).unique())
+    keys = data[["indicator_id", "category", "level"]]
+    row_area, row_period = data["area_code"].to_numpy(object), data["period"].to_numpy()
+    row_value, row_population, row_order = (data[c].to_numpy(float) for c in ("value", "population", "_order"))
+    for (indicator, category, level), members in keys.groupby(["indicator_id", "category", "level"], dropna=False,
+                                                              sort=True).indices.items():
+        periods = sorted(np.unique(row_period[members]).astype(int))
         if len(periods) < 2 or indicator == deprivation:
             continue
         first, last = periods[0], periods[-1]
         # Areas with a figure in both waves, in the order they first appear (one figure per area and wave).
-        at = {p: group[group["period"] == p].set_index("area_code") for p in (first, last)}
-        codes = group.loc[group["period"].isin([first, last]), "area_code"].unique()
-        both = [a for a in codes if a in at[first].index and a in at[last].index]
+        wave = {p: members[row_period[members] == p] for p in (first, last)}
+        row_of = {p: dict(zip(row_area[wave[p]], wave[p], strict=True)) for p in (first, last)}
+        codes = pd.unique(row_area[members[np.isin(row_period[members], [first, last])]])
+        both = [a for a in codes if a in row_of[first] and a in row_of[last]]
         if len(both) < 3:
             continue
-        at = {p: frame.loc[both] for p, frame in at.items()}
+        at = {p: np.array([row_of[p][a] for a in both]) for p in (first, last)}
         result = inequality_change(
-            at[first]["value"].to_numpy(float), at[last]["value"].to_numpy(float),
-            at[first]["population"].to_numpy(float), at[last]["population"].to_numpy(float),
+            row_value[at[first]], row_value[at[last]], row_population[at[first]], row_population[at[last]],
             groups=None if level == "wijk" else np.array([wijk_of.get(a) for a in both], dtype=object),
-            order_first=at[first]["_order"].to_numpy(float), order_last=at[last]["_order"].to_numpy(float),
-            n_boot=n_boot, seed=seed)
+            order_first=row_order[at[first]], order_last=row_order[at[last]], n_boot=n_boot, seed=seed)
         row = {"indicator_id": indicator, "category": category, "level": level, "first_period": first,
                "last_period": last, "polarity": polarity.get(indicator), **result}
         for period, name in ((first, "first"), (last, "last")):

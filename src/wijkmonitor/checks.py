@@ -7,6 +7,7 @@ each table is pulled into a DataFrame and validated there. Expectations carry a 
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from dataclasses import dataclass
@@ -252,7 +253,13 @@ def validate_warehouse(db_path: str, first_period: int, last_period: int, chunk_
             # An empty observation table is one (empty) part.
             parts = ((observation_frame_for_checks(con, chunk) for chunk in indicator_chunks(con, chunk_rows) or [None])
                      if table == "observation" else [small[table]])
-            outcomes = [_run_part(definition, table_checks, frame) for frame in parts]
+            outcomes = []
+            for frame in parts:
+                outcomes.append(_run_part(definition, table_checks, frame))
+                # GX leaves each part's frame in reference cycles: collected at once, the validation of
+                # the national warehouse (12 parts) peaks at 1.2 GB instead of 1.9 GB.
+                del frame
+                gc.collect()
             results += [_combined(table, check, [o[i] for o in outcomes]) for i, check in enumerate(table_checks)]
     finally:
         con.close()
