@@ -62,7 +62,7 @@ def test_a_failing_municipality_stops_its_batch_and_is_named(monkeypatch, tmp_pa
 
     done = []
 
-    def analyse(db, catalogue, code, settings, last, outputs, links, municipality):
+    def analyse(db, catalogue_dir, code, settings, last, outputs, links, municipality, catalogue):
         if code == "GM0307":
             raise WijkmonitorError("no figures", file="warehouse.duckdb")
         done.append((code, municipality, outputs["gaps"]))
@@ -70,7 +70,8 @@ def test_a_failing_municipality_stops_its_batch_and_is_named(monkeypatch, tmp_pa
     monkeypatch.setattr(steps, "analyse", analyse)
     batch = {"utrecht": "GM0344", "amersfoort": "GM0307", "zwolle": "GM0193"}
     with pytest.raises(WijkmonitorError) as caught:
-        steps.analyse_batch("w.duckdb", "catalogue", batch, {}, 2020, str(tmp_path), {"gaps": "gaps.parquet"})
+        steps.analyse_batch("w.duckdb", str(ROOT / "catalogue"), batch, {}, 2020, str(tmp_path),
+                            {"gaps": "gaps.parquet"})
     assert caught.value.render() == "warehouse.duckdb: analysis of municipality GM0307 (amersfoort): no figures"
     assert done == [("GM0344", "GM0344", str(tmp_path / "utrecht" / "gaps.parquet"))]
 

@@ -251,12 +251,14 @@ def validate(db_path: str, first_period: int, last_period: int, out_json: str) -
 # --------------------------------------------------------------------------- analyse
 
 def analyse(db_path: str, catalogue_dir: str, city_code: str, settings: dict, last_period: int,
-            outputs: dict[str, str], links_path: str | None = None, municipality: str | None = None) -> None:
+            outputs: dict[str, str], links_path: str | None = None, municipality: str | None = None,
+            catalogue: Catalogue | None = None) -> None:
     """`outputs` maps each analysis table (canonical.ANALYSIS_COLUMNS) to its parquet path, and
     `observations` to the published observations. `links_path`: the config's `area_links` (a link
     table of boundaries.py), over which the current observations are joined before the analysis
     (series_links; the breaks are the table series_breaks); None: no links. `municipality`: read only
-    that municipality's areas and figures from a warehouse of several (a `cities:` run's national one)."""
+    that municipality's areas and figures from a warehouse of several (a `cities:` run's national one).
+    `catalogue`: the catalogue of `catalogue_dir`, when the caller has loaded it already."""
     from .analysis import run_analysis
     from .series_links import carried_summary, join_links, read_area_links
     from .warehouse import connect_read_only, current_query, history_query
@@ -270,7 +272,11 @@ def analyse(db_path: str, catalogue_dir: str, city_code: str, settings: dict, la
                 raise ConfigError(f"analysis.vintage {vintage!r} is not the vintage of any figure in the warehouse.",
                                   hint=f"Use newest or one of: {', '.join(sorted(str(v) for v in known if v))}.")
         observations = con.execute(*current_query(vintage, municipality)).df()
-        history = con.execute(*history_query(municipality)).df()
+        # Every edition of every figure, for the table of revised figures: when there is one per
+        # figure (no revisions), that is the current figures themselves, which need not be read twice.
+        history_sql, history_params = history_query(municipality)
+        (editions,) = con.execute(f"SELECT count(*) FROM ({history_sql})", history_params).fetchone()
+        history = observations if editions == len(observations) else con.execute(history_sql, history_params).df()
         areas = (con.execute("SELECT * FROM area").df() if municipality is None else
                  con.execute("SELECT * FROM area WHERE gemeente_code = ? ORDER BY code", [municipality]).df())
         indicators = con.execute("SELECT * FROM indicator").df()
@@ -283,7 +289,7 @@ def analyse(db_path: str, catalogue_dir: str, city_code: str, settings: dict, la
     joined = join_links(observations, links, units)
     if links_path:
         log.info("analysis: %s (%s)", carried_summary(joined), links_path)
-    catalogue = Catalogue.load(catalogue_dir)
+    catalogue = catalogue or Catalogue.load(catalogue_dir)
     tables, summary = run_analysis(joined.observations, areas, indicators, units, catalogue.derived, city_code,
                                    settings, last_period, bounds, catalogue.breakdowns, history, joined.breaks)
     log.info("analysis: %s", ", ".join(f"{name} {n}" for name, n in summary.items()))
@@ -299,11 +305,13 @@ def analyse_batch(db_path: str, catalogue_dir: str, municipalities: dict[str, st
     """`analyse` for each municipality of a batch (`municipalities`: slug -> GM code) of a `cities:` run,
     in one process: the tables of municipality `slug` go to `out_dir/slug/`, named by `file_names`
     (table -> file name). A municipality whose analysis fails stops the batch, naming it."""
+    catalogue = Catalogue.load(catalogue_dir)
     for number, (slug, code) in enumerate(municipalities.items(), start=1):
         log.info("analysis of %s (%s), %d of %d", code, slug, number, len(municipalities))
         outputs = {table: str(Path(out_dir) / slug / name) for table, name in file_names.items()}
         try:
-            analyse(db_path, catalogue_dir, code, settings, last_period, outputs, links_path, municipality=code)
+            analyse(db_path, catalogue_dir, code, settings, last_period, outputs, links_path, municipality=code,
+                    catalogue=catalogue)
         except WijkmonitorError as exc:
             exc.message = f"analysis of municipality {code} ({slug}): {exc.message}"
             raise
