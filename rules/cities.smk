@@ -29,8 +29,8 @@ if CITIES:
 
     rule analyse:
         # The analysis tables of a batch of municipalities (`cities_per_job`), one after the other in one
-        # job, each straight from the national warehouse (only its areas are read); city_analysis moves
-        # each municipality's tables to its own folder.
+        # job, each straight from the national warehouse (only its areas are read), into a temporary
+        # folder; city_analysis copies each municipality's tables to its own folder.
         input:
             db=WAREHOUSE,
             validation=VALIDATION,

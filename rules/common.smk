@@ -1,6 +1,5 @@
 # Shared set-up: validate the config (schema with defaults), resolve raw files, name outputs.
 import functools
-import shutil
 import sys
 import time
 from pathlib import Path

@@ -224,7 +224,7 @@ def test_a_finished_national_run_has_nothing_left_to_do(cities_run):
     workdir, again = cities_run
     assert again.returncode == 0, again.stderr[-2000:]
     assert "Nothing to be done" in again.stdout + again.stderr
-    # The batch folder was temporary: each municipality's tables were moved to its own folder.
+    # The batch folder was temporary: each municipality's tables were copied to its own folder.
     assert not (workdir / "data/processed/cities/analysis-batches").exists() or not any(
         (workdir / "data/processed/cities/analysis-batches").iterdir())
 
