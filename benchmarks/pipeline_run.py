@@ -20,10 +20,6 @@ import yaml
 from measured import ROOT, snakemake_run
 
 
-def measure(workdir: Path, cores: int) -> dict:
-    return snakemake_run(workdir, cores)
-
-
 def prepare(workdir: Path) -> None:
     shutil.copytree(ROOT / "data/raw/demo", workdir / "data/raw/demo")
     config = yaml.safe_load((ROOT / "config.yaml").read_text())
@@ -42,8 +38,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="wijkmonitor-bench-") as tmp:
             workdir = Path(tmp)
             prepare(workdir)
-            full.append(measure(workdir, args.cores))
-            noop.append(measure(workdir, args.cores))
+            full.append(snakemake_run(workdir, args.cores))
+            noop.append(snakemake_run(workdir, args.cores))
         print(f"run {i + 1}: full {full[-1]['seconds']:.1f} s, peak {full[-1]['peak_kib'] / 1024:.0f} MiB; "
               f"no-op {noop[-1]['seconds']:.2f} s, peak {noop[-1]['peak_kib'] / 1024:.0f} MiB")
     for name, runs in (("default run", full), ("no-op rerun", noop)):

@@ -681,9 +681,9 @@ def convergence_table(inequality: pd.DataFrame, figures: pd.DataFrame, areas: pd
         _category=inequality["category"].astype("string").fillna("")).drop_duplicates()
     data = data.merge(eligible[["indicator_id", "_category", "level"]], on=["indicator_id", "_category", "level"])
     # Shares of exactly 0 or 100% have no logit: left out.
-    share = data["indicator_id"].map(unit_of).eq("percent").to_numpy()
+    is_share = data["indicator_id"].map(unit_of).eq("percent").to_numpy()
     value = data["value"].astype(float)
-    data["_v"] = value.where(~share | ((value > 0) & (value < 100)))
+    data["_v"] = value.where(~is_share | ((value > 0) & (value < 100)))
     data = data.dropna(subset=["_v"])
     data["period"] = data["period"].astype(int)
     rows = []

@@ -106,9 +106,9 @@ def city_slugs(register: pd.DataFrame) -> dict[str, str]:
 
 def city_batches(slugs: dict[str, str], per_job: int) -> dict[str, dict[str, str]]:
     """The municipalities (`slugs`: slug -> GM code) in batches of at most `per_job`, in code order, as
-    batch id (its number, zero-padded to the width of the last: "01" to "36") -> {slug: code}. One analysis job analyses
-    one batch: a job pays some 1.5 s to start Python and import the libraries, as much as the analysis
-    of a small municipality takes (docs/scaling.md)."""
+    batch id (its number, zero-padded to the width of the last: "01" to "36") -> {slug: code}. One
+    analysis job analyses one batch: a job pays some 1.5 s to start Python and import the libraries,
+    as much as the analysis of a small municipality takes (docs/scaling.md)."""
     if per_job < 1:
         raise ConfigError(f"cities_per_job must be at least 1, not {per_job}.")
     ordered = sorted(slugs.items(), key=lambda item: item[1])
