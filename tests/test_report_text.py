@@ -72,3 +72,62 @@ def test_template_labels_switch_to_english(tmp_path):
     assert "Inequality between the wijken" in text and "Composite index 2023" in text and "Now and four years earlier" in text
     assert "Gebieden die niet" not in text and "pagina" not in text and "Samenvatting" not in text
     assert text.count("*vet*") >= 3
+
+
+def test_boundary_breaks_are_in_the_reports_language():
+    """The breaks of the section on boundary changes: the relation and the cause in the report's language
+    (series_breaks' `cause`), not the table's English reason."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from wijkmonitor.boundaries import LINK_COLUMNS
+    from wijkmonitor.canonical import observation_frame
+    from wijkmonitor.i18n import Language
+    from wijkmonitor.report.context import _boundaries
+    from wijkmonitor.series_links import join_across_links
+
+    links = pd.DataFrame([(*r, "test") for r in [
+        ("BU03440112", "BU03440115", "split", 0.6, 2022, 2023), ("BU03440112", "BU03440116", "split", 0.4, 2022, 2023),
+        ("BU03440111", "BU03440118", "merged", 0.25, 2024, 2025), ("BU03440113", "BU03440118", "merged", 0.75, 2024, 2025),
+        ("BU03440114", "BU03440119", "moved", 1.0, 2024, 2025),
+        ("BU03440120", "BU03440120", "split", 0.5, 2024, 2025), ("BU03440120", "BU03440121", "split", 0.5, 2024, 2025),
+        ("BU03440120", "BU03440131", "recoded", 1.0, 2025, 2026)]], columns=LINK_COLUMNS)
+    observations = observation_frame([
+        {"indicator_id": i, "area_code": a, "period": p, "value": v, "status": "ok" if v is not None else "missing"}
+        for i, a, p, v in [("bevolkingsdichtheid", "BU03440112", 2022, 5000.0), ("inwoners", "BU03440112", 2022, 100.0),
+                           ("inwoners", "BU03440111", 2024, 30.0), ("inwoners", "BU03440113", 2024, None),
+                           ("inwoners", "BU03440114", 2024, 40.0), ("inwoners", "BU03440120", 2024, 900.0)]])
+    joined = join_across_links(observations, links, {"inwoners": "count", "bevolkingsdichtheid": "per_km2"})
+    assert joined.breaks["cause"].tolist() == ["not_apportionable", "not_apportionable", "part_missing",
+                                               "unknown_relation", "code_kept_split", "code_kept_split"]
+    names = {"BU03440115": "Oog in Al-Noord", "BU03440118": "Welgelegen"}
+    labels = {"bevolkingsdichtheid": "Bevolkingsdichtheid", "inwoners": "Inwoners"}
+
+    def section(lang: str) -> dict:
+        run = SimpleNamespace(lang=Language(lang), observations=joined.observations, series_breaks=joined.breaks,
+                              areas=pd.DataFrame({"code": list(names), "name": list(names.values())}),
+                              label=labels.__getitem__)
+        return _boundaries(run)
+
+    nl = section("nl")
+    assert nl["breaks"] == [
+        ["Oog in Al-Noord", "Bevolkingsdichtheid", "2022–2023 (gesplitst)", "eenheid niet naar bevolking te verdelen"],
+        ["BU03440116", "Bevolkingsdichtheid", "2022–2023 (gesplitst)", "eenheid niet naar bevolking te verdelen"],
+        ["Welgelegen", "Inwoners", "2024–2025 (samengevoegd)", "een deelgebied heeft geen cijfer"],
+        ["BU03440119", "Inwoners", "2024–2025 (moved)", "onbekende relatie in het linkbestand"],
+        ["BU03440120", "Inwoners", "2024–2025 (gesplitst)",
+         "code bleef bij de splitsing: eerdere cijfers gelden voor het oude, grotere gebied"],
+        # inherited by the code BU03440120 was recoded to: the same cause
+        ["BU03440131", "Inwoners", "2024–2025 (gesplitst)",
+         "code bleef bij de splitsing: eerdere cijfers gelden voor het oude, grotere gebied"]]
+    assert nl["n_breaks"] == 6 and nl["breaks_text"].startswith("6 reeks(en) zijn bij een gebiedswijziging gebroken")
+    cells = " ".join(cell for row in nl["breaks"] for cell in row)
+    for reason in joined.breaks["reason"]:
+        assert reason not in cells
+    for english in ("(split)", "split of", "merged", "cannot", "inherited", "keeps its code", "no figure", "not one of"):
+        assert english not in cells, english
+    en = section("en")
+    assert [row[2:] for row in en["breaks"][2:5]] == [
+        ["2024–2025 (merged)", "a part has no figure"], ["2024–2025 (moved)", "relation not known in the links file"],
+        ["2024–2025 (split)", "code kept through the split: earlier figures are of the old, larger area"]]

@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT
 from wijkmonitor.boundaries import LINK_COLUMNS, build_history_register
 from wijkmonitor.canonical import OBSERVATION_COLUMNS, observation_frame
-from wijkmonitor.series_links import BREAK_COLUMNS, join_across_links
+from wijkmonitor.series_links import BREAK_CAUSES, BREAK_COLUMNS, join_across_links
 
 DATA = ROOT / "tests" / "data" / "boundaries"
 K2022, K2023, K2024 = DATA / "kwb-2022.xlsx", DATA / "kwb-2023.xlsx", DATA / "kwb-2024.xlsx"
@@ -137,7 +137,8 @@ def test_merge_with_a_part_missing_gives_no_figure_and_a_break():
     assert derived[["area_code", "period", "value"]].values.tolist() == [["BU03440118", 2022, 77.0]]
     assert result.breaks.to_dict("records") == [{
         "area_code": "BU03440118", "indicator_id": "inwoners", "from_year": 2024, "to_year": 2025, "relation": "merged",
-        "reason": "merged from BU03440111+BU03440113: no figure for BU03440113, so none for the merged area (2023-2024)"}]
+        "reason": "merged from BU03440111+BU03440113: no figure for BU03440113, so none for the merged area (2023-2024)",
+        "cause": "part_missing"}]
 
 
 def test_original_rows_are_unchanged():
@@ -192,6 +193,17 @@ def test_what_cannot_be_joined_is_a_break():
         ("BU03440121", "inwoners", "split"): "the shares of the split of BU03440120 are missing: figures are not carried (2024)",
         ("BU03440122", "inwoners", "split"): "the shares of the split of BU03440120 are missing: figures are not carried (2024)",
     }
+    causes = {(r.area_code, r.indicator_id, r.relation): r.cause for r in result.breaks.itertuples()}
+    assert causes == {
+        ("BU03440115", "bevolkingsdichtheid", "split"): "not_apportionable",
+        ("BU03440116", "bevolkingsdichtheid", "split"): "not_apportionable",
+        ("BU03440115", "onbekend", "split"): "not_apportionable",
+        ("BU03440116", "onbekend", "split"): "not_apportionable",
+        ("BU03440118", "stedelijkheid", "merged"): "not_combinable",
+        ("BU03440119", "inwoners", "moved"): "unknown_relation",
+        ("BU03440121", "inwoners", "split"): "shares_missing",
+        ("BU03440122", "inwoners", "split"): "shares_missing",
+    }
     assert result.breaks.dtypes.astype(str).to_dict() == BREAK_COLUMNS
 
 
@@ -203,9 +215,56 @@ def test_a_kept_code_in_a_split_gets_a_break_not_a_figure():
     result = join_across_links(observations, table, UNITS)
     assert carried(result)[["area_code", "period", "value"]].values.tolist() == [["BU03440119", 2024, 810.0]]
     assert one(result.observations, area_code="BU03440111", period=2024)["value"] == 1800
-    assert result.breaks[["area_code", "relation", "reason"]].values.tolist() == [[
+    assert result.breaks[["area_code", "relation", "reason", "cause"]].values.tolist() == [[
         "BU03440111", "split", "BU03440111 keeps its code through its split: its figures before 2025 are of its old, "
-        "larger area (2024)"]]
+        "larger area (2024)", "code_kept_split"]]
+
+
+def test_each_break_has_its_cause_and_a_row_with_two_reasons_has_both():
+    """The causes the tests above do not meet: a code kept through a merge, shares that do not sum to 1
+    or include a negative one, two links to one figure; and a kept code that is also the target of
+    another split, whose row joins two reasons (sorted) and their causes in the same order."""
+    table = links(("BU03440111", "BU03440111", "merged", 0.6, 2024, 2025),
+                  ("BU03440113", "BU03440111", "merged", 0.4, 2024, 2025),
+                  ("BU03440114", "BU03440121", "split", 0.5, 2024, 2025),
+                  ("BU03440114", "BU03440122", "split", 0.4, 2024, 2025),
+                  ("BU03440115", "BU03440123", "merged", 1.2, 2024, 2025),
+                  ("BU03440116", "BU03440123", "merged", -0.2, 2024, 2025),
+                  ("BU03440117", "BU03440130", "recoded", 1.0, 2024, 2025),
+                  ("BU03440118", "BU03440130", "recoded", 1.0, 2024, 2025))
+    observations = obs(("inwoners", "BU03440111", 2024, 50.0), ("inwoners", "BU03440113", 2024, 60.0),
+                       ("inwoners", "BU03440114", 2024, 60.0), ("inwoners", "BU03440115", 2024, 60.0),
+                       ("inwoners", "BU03440117", 2024, 70.0), ("inwoners", "BU03440118", 2023, 80.0),
+                       ("inwoners", "BU03440118", 2024, 81.0))
+    result = join_across_links(observations, table, UNITS)
+    assert carried(result)[["area_code", "period", "value"]].values.tolist() == [["BU03440130", 2023, 80.0]]
+    assert result.breaks[["area_code", "relation", "reason", "cause"]].values.tolist() == [
+        ["BU03440111", "merged", "BU03440111 keeps its code through the merge with BU03440113: its figures before "
+         "2025 are of its old, smaller area (2024)", "code_kept_merge"],
+        ["BU03440121", "split", "the shares of the split of BU03440114 sum to 0.9, not 1: figures are not carried "
+         "(2024)", "shares_not_one"],
+        ["BU03440122", "split", "the shares of the split of BU03440114 sum to 0.9, not 1: figures are not carried "
+         "(2024)", "shares_not_one"],
+        ["BU03440123", "merged", "the shares of the merge into BU03440123 include a negative share: figures are "
+         "not carried (2024)", "shares_negative"],
+        ["BU03440130", "recoded", "two links of this step lead to the same figure (2024)", "link_clash"]]
+    # BU03440111 keeps its code through its split and gets a part of BU03440112 too.
+    table = links(("BU03440111", "BU03440111", "split", 0.55, 2024, 2025),
+                  ("BU03440111", "BU03440119", "split", 0.45, 2024, 2025),
+                  ("BU03440112", "BU03440111", "split", 0.3, 2024, 2025),
+                  ("BU03440112", "BU03440120", "split", 0.7, 2024, 2025))
+    observations = obs(("bevolkingsdichtheid", "BU03440111", 2024, 5000.0),
+                       ("bevolkingsdichtheid", "BU03440112", 2023, 3000.0))
+    breaks = join_across_links(observations, table, UNITS).breaks
+    assert breaks[["area_code", "reason", "cause"]].values.tolist() == [
+        ["BU03440111", "BU03440111 keeps its code through its split: its figures before 2025 are of its old, larger "
+         "area (2024); split of BU03440112: unit 'per_km2' cannot be apportioned by population (2023)",
+         "code_kept_split;not_apportionable"],
+        ["BU03440119", "split of BU03440111: unit 'per_km2' cannot be apportioned by population (2024)",
+         "not_apportionable"],
+        ["BU03440120", "split of BU03440112: unit 'per_km2' cannot be apportioned by population (2023)",
+         "not_apportionable"]]
+    assert {c for cause in breaks["cause"] for c in cause.split(";")} <= set(BREAK_CAUSES)
 
 
 def test_refuses_observations_with_two_figures_per_key():
@@ -245,6 +304,7 @@ def test_join_across_links_built_from_kwb_files():
     assert result.breaks[["area_code", "indicator_id", "from_year", "to_year", "relation"]].values.tolist() == [
         ["BU03440118", "inwoners", 2024, 2025, "merged"]]  # BU03440113 has no figure for 2024
     assert "no figure for BU03440113" in result.breaks["reason"].iloc[0]
+    assert result.breaks["cause"].tolist() == ["part_missing"]
 
 
 def test_a_break_goes_along_when_the_series_is_carried_on(tmp_path):
@@ -272,6 +332,8 @@ def test_a_break_goes_along_when_the_series_is_carried_on(tmp_path):
     breaks = result.breaks[["area_code", "from_year", "to_year", "relation"]].values.tolist()
     assert breaks == [["BU03440111", 2024, 2025, "split"], ["BU03440131", 2024, 2025, "split"]]
     assert result.breaks["reason"].iloc[1].endswith("; inherited from BU03440111 through the recoded 2025-2026")
+    # The inherited break keeps the original's cause: its figures before 2025 are of the larger area.
+    assert result.breaks["cause"].tolist() == ["code_kept_split", "code_kept_split"]
 
 
 def test_observations_with_numpy_columns_as_duckdb_returns_them():

@@ -127,18 +127,26 @@ def test_a_break_is_listed_in_the_table_the_bundle_and_the_report(linked_run):
         ["BU03440113", "bevolkingsdichtheid", 2022, 2023, "split"],
         ["BU03440114", "bevolkingsdichtheid", 2022, 2023, "split"]]
     assert breaks["reason"].iloc[0] == "split of BU03440119: unit 'per_km2' cannot be apportioned by population (2022)"
+    assert breaks["cause"].tolist() == ["not_apportionable", "not_apportionable"]
     from wijkmonitor.bundle import read_csv
 
-    assert read_csv(workdir / "reports/data/series_breaks.csv")["area_code"].tolist() == ["BU03440113", "BU03440114"]
+    bundled = read_csv(workdir / "reports/data/series_breaks.csv")
+    assert bundled["area_code"].tolist() == ["BU03440113", "BU03440114"]
+    assert bundled["cause"].tolist() == ["not_apportionable", "not_apportionable"]
     dictionary = read_csv(workdir / "reports/data/data-dictionary.csv")
     assert {"link", "linked_from"} <= set(dictionary.loc[dictionary["table"] == "observations", "column"])
+    assert {"reason", "cause"} <= set(dictionary.loc[dictionary["table"] == "series_breaks", "column"])
     text = " ".join(" ".join(pdf_pages(workdir / "reports/utrecht-2023.pdf")).split()).replace("\u200b", "")
     section = text[text.index("Gebiedswijzigingen 20 cijfer(s)"):]
     assert section.startswith("Gebiedswijzigingen 20 cijfer(s) zijn over een gebiedswijziging doorgetrokken naar de "
                               "nieuwe gebiedscode (area_links): 4 omgecodeerd (gekopieerd), 16 gesplitst (geschat).")
     assert "in de veronderstelling dat het oude gebied homogeen was" in section
     assert "2 reeks(en) zijn bij een gebiedswijziging gebroken" in section
-    assert re.search(r"Bevolkingsdichtheid 2022–2023 \(split\) split of BU03440119: unit 'per_km2' cannot be", section)
+    # The relation and the cause in Dutch, not the table's English reason.
+    # (the narrow column may hyphenate the relation: "(ge- splitst)")
+    assert re.search(r"Halve Maan-Zuid Bevolkingsdichtheid 2022–2023 \(ge-? ?splitst\) eenheid niet naar bevolking te "
+                     r"verdelen Halve Maan-Noord", section)
+    assert "cannot be apportioned" not in section and "(split)" not in section
     # The focus table marks the carried figure of the reference year.
     assert re.search(r"Huishoudens met bijstand 12,5%\* 6,0%", text)
     assert "* doorgetrokken over een gebiedswijziging" in text

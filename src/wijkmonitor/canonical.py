@@ -140,10 +140,11 @@ REVISIONS_COLUMNS = {
     "change": "Float64",
 }
 # Where a series cannot be joined across an area link (series_links.join_across_links): one row per
-# new area, indicator and link step.
+# new area, indicator and link step; `reason` the English text, `cause` its code(s) of
+# series_links.BREAK_CAUSES (several joined with `;`).
 SERIES_BREAKS_COLUMNS = {
     "area_code": "string", "indicator_id": "string", "from_year": "Int64", "to_year": "Int64", "relation": "string",
-    "reason": "string",
+    "reason": "string", "cause": "string",
 }
 ANALYSIS_COLUMNS = {
     "gaps": GAPS_COLUMNS, "trends": TRENDS_COLUMNS, "inequality": INEQUALITY_COLUMNS,

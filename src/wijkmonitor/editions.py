@@ -3,9 +3,18 @@
 Each run writes `reports/editions/<edition>/manifest.json` (the edition, the package version and code
 digest, every input file with its SHA-256, the headline numbers) and `observations.parquet` (the
 published observations, after disclosure control). When the folder holds an earlier edition, the
-report gets a chapter on what changed since it: years and indicators added or dropped, areas added or
-removed, figures revised (old -> new) and headline numbers that moved. Editions are ordered by their
-name, numerically where the names are numbers (`2023` < `2024` < `2024b`).
+report gets a chapter on what changed since it: years and indicators added or dropped, areas added,
+removed or recoded, split or merged, figures revised (old -> new) and headline numbers that moved.
+Editions are ordered by their name, numerically where the names are numbers (`2023` < `2024` < `2024b`).
+
+Areas are compared on the published figures (status ok). An area code that is new in this edition and
+has figures carried over a boundary change (published column `link`, series_links.py) is not simply
+new: `changes()` lists it under `areas_linked` with the relation it was carried over (`recoded`,
+`split`, `merged`, or a chain such as `split>merged`) and the old code(s) its figures were observed
+under (`linked_from`), and takes it out of `areas_added`; an old code that no longer has figures and is
+one of those codes is taken out of `areas_dropped` (it lives on under the new code). When an area has
+figures carried over more than one relation (`merged` for the last years, `split>merged` for years
+before an earlier split), the one with the fewest steps is listed: the change that made the code.
 """
 
 from __future__ import annotations
@@ -64,11 +73,29 @@ def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(category=frame["category"].astype("string").fillna(""))
 
 
+def linked_areas(current: pd.DataFrame, codes: list[str]) -> list[dict]:
+    """Of the area `codes`, those with rows carried over a boundary change in `current` (the published
+    observations, any status): per code {"area_code", "relation", "from_codes"}, the relation with the
+    fewest steps (then the first by name) and the sorted old codes of its rows' `linked_from`."""
+    if "link" not in current.columns or not codes:  # an edition from before the links
+        return []
+    carried = current[current["link"].notna() & current["area_code"].isin(codes)]
+    out = []
+    for code, rows in carried.groupby("area_code", sort=True):
+        relation = min(rows["link"].astype(str).unique(), key=lambda r: (r.count(">"), r))
+        origins = rows.loc[rows["link"] == relation, "linked_from"].dropna().astype(str)
+        out.append({"area_code": str(code), "relation": relation,
+                    "from_codes": sorted({c for o in origins for c in o.split("+") if c})})
+    return out
+
+
 def changes(previous: pd.DataFrame, current: pd.DataFrame, previous_manifest: dict, current_manifest: dict,
             tolerance: float = 1e-9) -> dict:
     """What changed from the previous edition's published observations to this one's: lists of years,
-    indicators and areas added and dropped, the figures revised (both published, values differ), the
-    inputs added, changed and dropped (by path and SHA-256) and the headline numbers that moved."""
+    indicators and areas added and dropped, the new areas carried over a boundary change
+    (`areas_linked`, see the module docstring; not in `areas_added`, and their old codes not in
+    `areas_dropped`), the figures revised (both published, values differ), the inputs added, changed
+    and dropped (by path and SHA-256) and the headline numbers that moved."""
     old, new = _keyed(previous), _keyed(current)
 
     def added(column: str) -> tuple[list, list]:
@@ -78,6 +105,11 @@ def changes(previous: pd.DataFrame, current: pd.DataFrame, previous_manifest: di
     years_added, years_dropped = added("period")
     indicators_added, indicators_dropped = added("indicator_id")
     areas_added, areas_dropped = added("area_code")
+    areas_linked = linked_areas(current, areas_added)
+    successors = {a["area_code"] for a in areas_linked}
+    predecessors = {c for a in areas_linked for c in a["from_codes"]}
+    areas_added = [a for a in areas_added if a not in successors]
+    areas_dropped = [a for a in areas_dropped if a not in predecessors]
     both = old[[*KEY, "value", "vintage"]].merge(new[[*KEY, "value", "vintage"]], on=KEY, suffixes=("_old", "_new"))
     revised = both[~np.isclose(both["value_old"].astype(float), both["value_new"].astype(float), rtol=0,
                                atol=tolerance)].sort_values(KEY)
@@ -93,7 +125,7 @@ def changes(previous: pd.DataFrame, current: pd.DataFrame, previous_manifest: di
         "previous": previous_manifest["edition"], "edition": current_manifest["edition"],
         "years_added": [int(y) for y in years_added], "years_dropped": [int(y) for y in years_dropped],
         "indicators_added": indicators_added, "indicators_dropped": indicators_dropped,
-        "areas_added": areas_added, "areas_dropped": areas_dropped,
+        "areas_added": areas_added, "areas_dropped": areas_dropped, "areas_linked": areas_linked,
         "revised": [{"indicator_id": r.indicator_id, "category": r.category or None, "area_code": r.area_code,
                      "period": int(r.period), "old_value": float(r.value_old), "new_value": float(r.value_new),
                      "old_vintage": r.vintage_old, "new_vintage": r.vintage_new} for r in revised.itertuples()],

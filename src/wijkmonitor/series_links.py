@@ -10,7 +10,11 @@ each indicator's unit id (catalogue/units.yaml), and returns `JoinedSeries`:
   `split`, `merged`, or `split>merged` along two changes) and `linked_from` (NA on the input rows; the
   code(s) the figure was observed under, several joined with `+`);
 - `breaks`: where a series cannot be joined (BREAK_COLUMNS: area_code, indicator_id, from_year,
-  to_year, relation, reason), one row per new area, indicator and link step.
+  to_year, relation, reason, cause), one row per new area, indicator, link step and relation.
+  `reason` is the detailed English text (codes, units, shares and the periods concerned); `cause` the
+  same in machine-readable codes of BREAK_CAUSES, for the report to say in its own language. A row
+  with several reasons has them joined with `; ` (sorted), and its distinct causes joined with `;` in
+  the order of the reasons.
 
 Rules, per link step (`from_year` -> `to_year`; steps in order, so figures are carried along a chain
 of changes). "Before the change" is a period < `to_year`: the new division applies from the kwb year
@@ -39,7 +43,15 @@ figure is kept and nothing is duplicated.
   one of boundaries.RELATIONS, a split or merge whose shares are missing, negative or do not sum to 1
   (within boundaries.SHARE_SUM), and two links of one step leading to the same figure.
 - A break of an old code is inherited by the code(s) its series is carried to (the carried figures
-  hold the same break).
+  hold the same break): the reason says `; inherited from OLD through the <relation> <a>-<b>`, the
+  cause stays that of the original break.
+
+Break causes (BREAK_CAUSES): `unknown_relation` (a relation not in boundaries.RELATIONS),
+`shares_missing`, `shares_negative`, `shares_not_one` (a split's or merge's shares), `code_kept_split`
+and `code_kept_merge` (a code kept through a split or merge: its earlier figures are of its old
+boundary), `not_apportionable` (a split of a figure whose unit cannot be apportioned by population),
+`not_combinable` (a merge of such a figure), `part_missing` (a merged area one of whose parts has no
+figure) and `link_clash` (two links of one step lead to the same figure).
 
 Derived rows keep the input row's other columns (source_file, source_row, vintage, ...: where the
 figure came from); a merged row has the value its parts share, else NA, `area_name` the parts' names
@@ -70,6 +82,9 @@ AVERAGED_UNITS = ("percent", "rating", "average", "per_100_inhabitants", "per_10
                   "per_household", "euro_1000", "km", "kwh", "m3")
 ONE_TO_ONE = ("same", "renamed", "recoded")
 BREAK_COLUMNS = SERIES_BREAKS_COLUMNS  # the analysis table series_breaks
+# The machine-readable causes of a break (column `cause`; the module docstring says what each means).
+BREAK_CAUSES = ("unknown_relation", "shares_missing", "shares_negative", "shares_not_one", "code_kept_split",
+                "code_kept_merge", "not_apportionable", "not_combinable", "part_missing", "link_clash")
 REQUIRED_OBSERVATION = ("indicator_id", "area_code", "category", "period", "value", "status", "n")
 REQUIRED_LINK = ("old_code", "new_code", "relation", "share", "from_year", "to_year")
 KEY = ["indicator_id", "area_code", "_cat", "period"]
@@ -243,14 +258,14 @@ def _step(frame: pd.DataFrame, before: pd.DataFrame, step: pd.DataFrame, a: int,
     # Breaks whatever the new code has: a link that cannot be used at all.
     group_breaks = [
         _link_breaks(before, step[~known], lambda r: f"relation {r['relation']!r} is not one of "
-                     f"{', '.join(RELATIONS)}: figures of {r['old_code']} are not carried"),
-        _link_breaks(before, pd.concat([split_bad, merged_bad]), lambda r: r["_problem"]),
+                     f"{', '.join(RELATIONS)}: figures of {r['old_code']} are not carried", "unknown_relation"),
+        _link_breaks(before, pd.concat([split_bad, merged_bad]), lambda r: r["_problem"], lambda r: r["_cause"]),
         _link_breaks(before, kept_split, lambda r: (
             f"{r['new_code']} keeps its code through its split: its figures before {b} are of its old, larger "
-            "area")),
+            "area"), "code_kept_split"),
         _link_breaks(before, kept_merged, lambda r: (
             f"{r['new_code']} keeps its code through the merge with {_others(kept_merged, r)}: its figures "
-            f"before {b} are of its old, smaller area")),
+            f"before {b} are of its old, smaller area"), "code_kept_merge"),
     ]
     added = pd.concat([r for r in rows if len(r)], ignore_index=True) if any(len(r) for r in rows) else before.iloc[:0]
     key_breaks = pd.concat(key_breaks, ignore_index=True)
@@ -262,7 +277,7 @@ def _step(frame: pd.DataFrame, before: pd.DataFrame, step: pd.DataFrame, a: int,
         if clash.any():
             key_breaks = pd.concat([key_breaks, added.loc[clash, ["area_code", "indicator_id", "_cat", "period"]].assign(
                 relation=added.loc[clash, "_path"].str.rsplit(":", n=1).str[-1],
-                reason="two links of this step lead to the same figure")], ignore_index=True)
+                reason="two links of this step lead to the same figure", cause="link_clash")], ignore_index=True)
             added = added[~clash]
     if len(key_breaks):
         key_breaks = key_breaks[~pd.MultiIndex.from_frame(key_breaks[KEY]).isin(existing)]
@@ -287,21 +302,25 @@ def _append(frame: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
 
 
 def _valid_groups(links: pd.DataFrame, group: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The split (group old_code) or merge (group new_code) links whose shares are all given and sum to
-    1, and the others with `_problem`."""
+    """The split (group old_code) or merge (group new_code) links whose shares are all given, not
+    negative and sum to 1, and the others with `_problem` (the reason) and `_cause`."""
     if links.empty:
-        return links, links.assign(_problem=pd.Series(dtype="string"))
+        return links, links.assign(_problem=pd.Series(dtype="string"), _cause=pd.Series(dtype="string"))
     by = links.groupby(group)["share"]
-    missing = by.transform(lambda s: s.isna().any())
+    missing = by.transform(lambda s: s.isna().any()).astype(bool)
+    negative = by.transform(lambda s: (s < 0).any()).astype(bool) & ~missing
     total = by.transform("sum")
-    bad = missing | ((total - 1).abs() > SHARE_SUM) | (links["share"] < 0)
+    off = ((total - 1).abs() > SHARE_SUM) & ~missing & ~negative
+    bad = missing | negative | off
     relation = links["relation"].iloc[0]
-    what = "split of " if relation == "split" else "merge into "
-    problem = np.where(
-        missing, "the shares of the " + what + links[group] + " are missing: figures are not carried",
-        "the shares of the " + what + links[group] + " sum to " + total.round(6).astype(str)
-        + ", not 1: figures are not carried")
-    return links[~bad], links[bad].assign(_problem=problem[bad.to_numpy()])
+    the = "the shares of the " + ("split of " if relation == "split" else "merge into ") + links[group]
+    problem = np.select(
+        [missing, negative],
+        [the + " are missing: figures are not carried", the + " include a negative share: figures are not carried"],
+        the + " sum to " + total.round(6).astype(str) + ", not 1: figures are not carried")
+    cause = np.select([missing, negative], ["shares_missing", "shares_negative"], "shares_not_one")
+    mask = bad.to_numpy()
+    return links[~bad], links[bad].assign(_problem=problem[mask], _cause=cause[mask])
 
 
 def _add_step(path: pd.Series, a: int, b: int, relation: pd.Series | str) -> pd.Series:
@@ -332,7 +351,7 @@ def _split(before: pd.DataFrame, links: pd.DataFrame, a: int, b: int, kinds: dic
     kind = rows["indicator_id"].map(kinds)
     unhandled = kind.isna()
     key_breaks = rows.loc[unhandled, ["indicator_id", "_cat", "period"]].assign(
-        area_code=rows.loc[unhandled, "new_code"], relation="split",
+        area_code=rows.loc[unhandled, "new_code"], relation="split", cause="not_apportionable",
         reason="split of " + rows.loc[unhandled, "old_code"] + ": "
         + rows.loc[unhandled, "indicator_id"].map(lambda i: _unit_text(i, units)) + " cannot be apportioned by population")
     rows = rows[~unhandled]
@@ -384,13 +403,13 @@ def _merged(before: pd.DataFrame, links: pd.DataFrame, a: int, b: int, kinds: di
     incomplete = incomplete.merge(lacking, on=group)
     key_breaks = [
         incomplete[["indicator_id", "_cat", "period"]].assign(
-            area_code=incomplete["new_code"], relation="merged",
+            area_code=incomplete["new_code"], relation="merged", cause="part_missing",
             reason="merged from " + incomplete["_label"] + ": no figure for " + incomplete["_lacking"]
             + ", so none for the merged area"),
     ]
     unhandled = complete & kind.isna()
     key_breaks.append(merged.loc[unhandled, ["indicator_id", "_cat", "period"]].assign(
-        area_code=merged.loc[unhandled, "new_code"], relation="merged",
+        area_code=merged.loc[unhandled, "new_code"], relation="merged", cause="not_combinable",
         reason="merged from " + merged.loc[unhandled, "_label"] + ": "
         + merged.loc[unhandled, "indicator_id"].map(lambda i: _unit_text(i, units)) + " cannot be combined by population"))
     take = complete & kind.notna()
@@ -438,7 +457,7 @@ def _others(links: pd.DataFrame, row: pd.Series) -> str:
 
 
 def _empty_key_breaks() -> pd.DataFrame:
-    return pd.DataFrame(columns=["area_code", "indicator_id", "_cat", "period", "relation", "reason"])
+    return pd.DataFrame(columns=["area_code", "indicator_id", "_cat", "period", "relation", "reason", "cause"])
 
 
 def _empty_breaks() -> pd.DataFrame:
@@ -458,23 +477,26 @@ def _years(periods) -> str:
 
 
 def _periods_breaks(key_breaks: pd.DataFrame) -> pd.DataFrame:
-    """Breaks per figure -> per area, indicator, relation and reason, with the periods concerned."""
+    """Breaks per figure -> per area, indicator, relation and reason (and its cause), with the periods
+    concerned."""
     if key_breaks.empty:
         return _empty_breaks().drop(columns=["from_year", "to_year"])
-    grouped = key_breaks.groupby(["area_code", "indicator_id", "relation", "reason"], sort=True)["period"]
+    grouped = key_breaks.groupby(["area_code", "indicator_id", "relation", "reason", "cause"], sort=True)["period"]
     out = grouped.agg(_years).rename("_periods").reset_index()
     out["reason"] = out["reason"] + " (" + out["_periods"] + ")"
     return out.drop(columns="_periods")
 
 
-def _link_breaks(before: pd.DataFrame, links: pd.DataFrame, reason) -> pd.DataFrame:
+def _link_breaks(before: pd.DataFrame, links: pd.DataFrame, reason, cause) -> pd.DataFrame:
     """A break for each link's new code and each indicator the old code has figures for before the
-    change (a merge: any of its old codes)."""
+    change (a merge: any of its old codes). `reason`: a link row -> its text; `cause`: a code of
+    BREAK_CAUSES, or a link row -> its code."""
     if links.empty:
         return _empty_breaks().drop(columns=["from_year", "to_year"])
-    links = links.assign(reason=[reason(r) for _, r in links.iterrows()])
+    links = links.assign(reason=[reason(r) for _, r in links.iterrows()],
+                         cause=[cause if isinstance(cause, str) else cause(r) for _, r in links.iterrows()])
     rows = before[["area_code", "indicator_id", "period"]].merge(
-        links[["old_code", "new_code", "relation", "reason"]], left_on="area_code", right_on="old_code")
+        links[["old_code", "new_code", "relation", "reason", "cause"]], left_on="area_code", right_on="old_code")
     if rows.empty:
         return _empty_breaks().drop(columns=["from_year", "to_year"])
     rows["area_code"] = rows["new_code"]
@@ -482,7 +504,8 @@ def _link_breaks(before: pd.DataFrame, links: pd.DataFrame, reason) -> pd.DataFr
 
 
 def _inherited(breaks: pd.DataFrame, step: pd.DataFrame, a: int, b: int) -> pd.DataFrame:
-    """Breaks of earlier steps on an old code, repeated on the codes its series goes on under."""
+    """Breaks of earlier steps on an old code, repeated on the codes its series goes on under (the
+    reason says so; the cause is the original's)."""
     usable = step[step["relation"].isin(RELATIONS) & (step["old_code"] != step["new_code"])]
     if breaks.empty or usable.empty:
         return _empty_breaks()
@@ -495,14 +518,16 @@ def _inherited(breaks: pd.DataFrame, step: pd.DataFrame, a: int, b: int) -> pd.D
 
 
 def _final_breaks(breaks: pd.DataFrame) -> pd.DataFrame:
-    """One row per area, indicator, step and relation; its reasons joined with `; `."""
+    """One row per area, indicator, step and relation; its reasons joined with `; ` (sorted), its
+    distinct causes with `;` in the order of the reasons."""
     if breaks.empty:
         return _empty_breaks()
     key = ["area_code", "indicator_id", "from_year", "to_year", "relation"]
-    out = (breaks.astype(BREAK_COLUMNS).drop_duplicates()
-           .sort_values([*key, "reason"]).groupby(key, sort=True)["reason"].agg("; ".join).reset_index())
-    return out[list(BREAK_COLUMNS)].astype(BREAK_COLUMNS).reset_index(drop=True)
+    grouped = (breaks.astype(BREAK_COLUMNS).drop_duplicates()
+               .sort_values([*key, "reason", "cause"]).groupby(key, sort=True))
+    out = grouped.agg(reason=("reason", "; ".join), cause=("cause", lambda s: ";".join(dict.fromkeys(s))))
+    return out.reset_index()[list(BREAK_COLUMNS)].astype(BREAK_COLUMNS).reset_index(drop=True)
 
 
-__all__ = ["ADDITIVE_UNITS", "AVERAGED_UNITS", "BREAK_COLUMNS", "JoinedSeries", "carried_summary",
+__all__ = ["ADDITIVE_UNITS", "AVERAGED_UNITS", "BREAK_CAUSES", "BREAK_COLUMNS", "JoinedSeries", "carried_summary",
            "join_across_links", "join_links", "read_area_links"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from ..i18n import Language
+from ..i18n import Language, messages
 from .data import (
     RunData,
     _area_series,
@@ -239,9 +239,30 @@ def _boundaries(run: RunData, limit: int = 40) -> dict | None:
         text += [tr(f"boundaries.{kind}_text") for kind in ("recoded", "split", "merged") if kind in kinds]
     names = dict(zip(run.areas["code"], run.areas["name"], strict=True))
     rows = [[names.get(r.area_code, r.area_code), run.label(r.indicator_id),
-             f"{r.from_year}–{r.to_year} ({r.relation})", r.reason] for r in breaks.itertuples()]
+             f"{r.from_year}–{r.to_year} ({_relation_text(tr, r.relation)})",
+             _causes_text(tr, getattr(r, "cause", None), r.reason)] for r in breaks.itertuples()]
     return {"text": " ".join(text), "breaks_text": tr("boundaries.breaks", breaks=tr.number(len(rows), 0)) if rows else "",
             "breaks": rows[:limit], "n_breaks": len(rows)}
+
+
+def _relation_text(tr: Language, relation: str) -> str:
+    """A link relation in the report's language (`boundaries.relation_<relation>`); a chain
+    (`split>merged`) step by step, joined with ` > `; a relation without a message (one the links file
+    should not have had) as it is."""
+    known = messages()
+    return " > ".join(tr(f"boundaries.relation_{step}") if f"boundaries.relation_{step}" in known else step
+                      for step in str(relation).split(">"))
+
+
+def _causes_text(tr: Language, cause: str | None, reason: str) -> str:
+    """A break's cause code(s) (`;`-joined, series_links.BREAK_CAUSES) in the report's language
+    (`boundaries.cause_<code>`), the distinct ones joined with `; `; an unknown code as it is; without a
+    cause (a table written before the column existed) the English reason."""
+    if cause is None or pd.isna(cause) or not str(cause).strip():
+        return str(reason)
+    known = messages()
+    codes = dict.fromkeys(c.strip() for c in str(cause).split(";") if c.strip())
+    return "; ".join(tr(f"boundaries.cause_{c}") if f"boundaries.cause_{c}" in known else c for c in codes)
 
 
 def _changes_since(run: RunData, changes: dict | None) -> dict | None:
@@ -263,6 +284,7 @@ def _changes_since(run: RunData, changes: dict | None) -> dict | None:
             shown = [names(v) if names else str(v) for v in changes[key]]
             items.append(tr(f"changes.{key}", n=len(shown), items=", ".join(shown[:20])
                             + (" …" if len(shown) > 20 else "")))
+    items += _linked_areas_items(run, changes.get("areas_linked", []))
     for key in ("inputs_added", "inputs_changed", "inputs_dropped"):
         if changes[key]:
             items.append(tr(f"changes.{key}", n=len(changes[key]), items=", ".join(changes[key][:10])
@@ -279,6 +301,33 @@ def _changes_since(run: RunData, changes: dict | None) -> dict | None:
     if not items and not revised:
         items.append(tr("changes.nothing"))
     return {"previous": changes["previous"], "items": items, "revised": revised[:40], "n_revised": len(revised)}
+
+
+def _linked_areas_items(run: RunData, linked: list[dict]) -> list[str]:
+    """The new areas carried over a boundary change (`editions.changes`' `areas_linked`): one sentence
+    per relation (recoded, split, merged, then any other or chain), each change `old → new`: the new
+    codes of one old code (a split) after one arrow, the old codes of a merge joined with ` + `; areas by
+    name and code where the run knows the name, else by code; at most 20 changes per sentence."""
+    tr = run.lang
+
+    def named(code: str) -> str:
+        return f"{run.area_name(code)} ({code})" if code in run._area_name else code
+
+    by_relation: dict[str, dict[tuple, list[str]]] = {}
+    for entry in linked:
+        olds = tuple(entry["from_codes"])
+        by_relation.setdefault(entry["relation"], {}).setdefault(olds, []).append(entry["area_code"])
+    single = ("recoded", "split", "merged")
+    items = []
+    for relation in sorted(by_relation, key=lambda r: (single.index(r) if r in single else len(single), r)):
+        shown = [" + ".join(named(c) for c in olds) + " → " + ", ".join(named(c) for c in sorted(news))
+                 for olds, news in sorted(by_relation[relation].items())]
+        text = ", ".join(shown[:20]) + (" …" if len(shown) > 20 else "")
+        if relation in single:
+            items.append(tr(f"changes.areas_{relation}", n=len(shown), items=text))
+        else:
+            items.append(tr("changes.areas_linked", relation=_relation_text(tr, relation), n=len(shown), items=text))
+    return items
 
 
 def build_context(run: RunData, config: dict, manifest: list[dict], code_root: str | Path,
