@@ -871,24 +871,35 @@ def projection_table(figures: pd.DataFrame, areas: pd.DataFrame, indicators: pd.
                 fits[level] = (fit, simulate_positions(fit, periods, draws, seed + len(fits)))
         city_levels = {scenario: from_scale(city_draws, transform) for scenario, city_draws in scenarios.items()}
         city_medians = {scenario: np.median(city_level, axis=1) for scenario, city_level in city_levels.items()}
-        for area in _projected_areas(fits, areas, figures if counts is None else counts, last, transform,
-                                     city_scale[last]):
-            slope_ci = np.percentile(area.slope, [2.5, 97.5])
-            closing = years_to_close_range(float(np.median(area.now)), *slope_ci)
-            for scenario, city_draws in scenarios.items():
-                level_draws = area.levels(city_draws)  # (periods, draws)
-                levels = np.percentile(level_draws, [2.5, 25, 50, 75, 97.5], axis=1)  # (quantiles, periods)
-                gaps = np.percentile(level_draws - city_levels[scenario], [2.5, 50, 97.5], axis=1)
+        projected = _projected_areas(fits, areas, figures if counts is None else counts, last, transform,
+                                     city_scale[last])
+        if not projected:
+            continue
+        # Percentiles of all areas at once (one call per statistic, not per area: the same numbers).
+        slopes = np.stack([area.slope for area in projected])  # (areas, draws)
+        slope_cis = np.percentile(slopes, [2.5, 97.5], axis=1).T  # (areas, 2)
+        slope_medians = np.median(slopes, axis=1)
+        now_medians = np.median(np.stack([area.now for area in projected]), axis=1)
+        quantiles = {}
+        for scenario, city_draws in scenarios.items():
+            level_draws = np.stack([area.levels(city_draws) for area in projected])  # (areas, periods, draws)
+            quantiles[scenario] = (np.percentile(level_draws, [2.5, 25, 50, 75, 97.5], axis=2),  # (q, areas, periods)
+                                   np.percentile(level_draws - city_levels[scenario][None], [2.5, 50, 97.5], axis=2))
+        for a, area in enumerate(projected):
+            slope_ci = slope_cis[a]
+            closing = years_to_close_range(float(now_medians[a]), *slope_ci)
+            for scenario in scenarios:
+                levels, gaps = quantiles[scenario]
                 for k, period in enumerate(periods):
                     if period == last:
                         continue
-                    q, g = levels[:, k], gaps[:, k]
+                    q, g = levels[:, a, k], gaps[:, a, k]
                     row = {"indicator_id": indicator, "category": category, "area_code": area.code,
                            "level": area.level, "scenario": scenario, "model": area.model, "n_waves": area.n_waves,
                            "last_period": last, "target_period": period,
                            "projected": q[2], "pi_low": q[0], "pi_high": q[4], "pi50_low": q[1], "pi50_high": q[3],
                            "city_projected": float(city_medians[scenario][k]), "projected_gap": g[1],
-                           "gap_pi_low": g[0], "gap_pi_high": g[2], "position_slope": float(np.median(area.slope)),
+                           "gap_pi_low": g[0], "gap_pi_high": g[2], "position_slope": float(slope_medians[a]),
                            "position_slope_ci_low": slope_ci[0], "position_slope_ci_high": slope_ci[1],
                            "years_to_close_low": closing[0], "years_to_close_high": closing[1],
                            "projection_status": PROJECTED}
