@@ -30,10 +30,11 @@ if CITIES:
     rule analyse:
         # The analysis tables of a batch of municipalities (`cities_per_job`), one after the other in one
         # job, each straight from the national warehouse (only its areas are read), into a temporary
-        # folder; city_analysis copies each municipality's tables to its own folder.
+        # folder; city_analysis copies each municipality's tables to its own folder. The batches start
+        # as soon as the warehouse is loaded, beside the validation (a minute for the whole country, on
+        # one core); city_analysis waits for it, so nothing is published from data that failed it.
         input:
             db=WAREHOUSE,
-            validation=VALIDATION,
             catalogue=CATALOGUE_FILES,
             links=AREA_LINKS,
         output:
@@ -69,12 +70,13 @@ if CITIES:
         # A shell command, not a `run:` block: Snakemake starts a whole new Snakemake process for each
         # local `run:` job (about 1.5 s), and a `cities: all` run has 355 of these.
         input:
-            lambda w: ANALYSIS_BATCH.format(batch=batches()[1][w.city]),
+            batch=lambda w: ANALYSIS_BATCH.format(batch=batches()[1][w.city]),
+            validation=VALIDATION,
         output:
             **ANALYSIS_FILES,
             observations=PUBLISHED,
         params:
-            tables=lambda w, input: f"{input[0]}/{w.city}",
+            tables=lambda w, input: f"{input.batch}/{w.city}",
         shell:
             "for table in {output:q}; do cp {params.tables:q}/$(basename $table) $table; done"
 

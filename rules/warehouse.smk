@@ -39,6 +39,8 @@ rule validate:
         f"{LOGS}/validate.log",
     benchmark:
         f"{LOGS}/benchmarks/validate.tsv"
+    # First of the jobs that wait for the warehouse: a failure stops the run before most work.
+    priority: 10
     threads: 1
     resources:
         mem_mb=4000,

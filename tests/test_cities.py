@@ -1,6 +1,7 @@
 """The whole country (`cities:`): the national register, names and slugs, and a run for two municipalities."""
 
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -244,6 +245,23 @@ def test_the_analysis_jobs_are_batches_of_cities_per_job(cities_run):
         counts[per_job] = job_counts(result.stdout)
     assert counts[10]["analyse"] == 1 and counts[1]["analyse"] == 2
     assert counts[10]["city_analysis"] == counts[1]["city_analysis"] == 2
+
+
+@skip_without_shared
+@pytest.mark.pipeline
+def test_the_analysis_runs_beside_the_validation_and_is_published_after_it(cities_run):
+    """The analysis batches need the warehouse, not the validation (they start beside it); the copies
+    that publish each municipality's tables wait for the validation (Snakemake's rule graph)."""
+    workdir, _ = cities_run
+    result = subprocess.run([SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
+                             "--configfile", str(workdir / "config.yaml"), "--rulegraph", "--forcerun", "warehouse",
+                             "analysis_tables"], capture_output=True, text=True, cwd=workdir, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    names = dict(re.findall(r"^\s*(\d+)\[label = \"(\w+)\"", result.stdout, flags=re.M))
+    edges = {(names[a], names[b]) for a, b in re.findall(r"^\s*(\d+) -> (\d+)", result.stdout, flags=re.M)}
+    assert ("warehouse", "analyse") in edges and ("warehouse", "validate") in edges
+    assert ("validate", "city_analysis") in edges and ("analyse", "city_analysis") in edges
+    assert ("validate", "analyse") not in edges
 
 
 @skip_without_shared
