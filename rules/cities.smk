@@ -43,6 +43,8 @@ if CITIES:
             f"{LOGS}/analyse/{{batch}}.log",
         benchmark:
             f"{LOGS}/benchmarks/analyse/{{batch}}.tsv"
+        # The largest batches first, so that the last jobs are small (cities.batch_priorities).
+        priority: lambda w: batches()[2][w.batch]
         threads: 1
         resources:
             mem_mb=2000,

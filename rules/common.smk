@@ -8,7 +8,13 @@ from wijkmonitor import code_digest
 from wijkmonitor.bundle import BUNDLE_TABLES, DICTIONARY
 from wijkmonitor.areas import load_register
 from wijkmonitor.canonical import ANALYSIS_COLUMNS
-from wijkmonitor.cities import city_batches, city_settings, city_slug, city_slugs
+from wijkmonitor.cities import (
+    batch_priorities,
+    city_batches,
+    city_settings,
+    city_slug,
+    city_slugs,
+)
 from wijkmonitor.config import (
     analysis_settings,
     area_links_file,
@@ -122,14 +128,18 @@ def cities():
 @functools.lru_cache
 def _batches(register_path, modified, per_job):
     batches = city_batches(_cities(register_path, modified)[0], per_job)
-    return batches, {
-        slug: batch for batch, members in batches.items() for slug in members
-    }
+    areas = load_register(register_path)["gemeente_code"].value_counts().to_dict()
+    return (
+        batches,
+        {slug: batch for batch, members in batches.items() for slug in members},
+        batch_priorities(batches, areas),
+    )
 
 
 def batches():
-    """(batch id -> {slug: GM code}, slug -> batch id) of a `cities:` run: the municipalities one
-    analysis job analyses (`cities_per_job`)."""
+    """(batch id -> {slug: GM code}, slug -> batch id, batch id -> priority) of a `cities:` run: the
+    municipalities one analysis job analyses (`cities_per_job`), and the order they are best run in
+    (the largest first)."""
     path = checkpoints.national_register.get().output.register
     return _batches(path, Path(path).stat().st_mtime, config["cities_per_job"])
 

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from conftest import ROOT, job_counts, skip_without_shared
 from wijkmonitor.cities import (
     area_codes,
+    batch_priorities,
     city_batches,
     city_settings,
     city_slug,
@@ -56,6 +57,14 @@ def test_municipalities_are_analysed_in_batches_in_code_order():
     assert one_each["23"] == {"m23": "GM0023"}
     with pytest.raises(ConfigError, match="cities_per_job"):
         city_batches(slugs, 0)
+
+
+def test_the_batch_with_the_most_areas_runs_first():
+    batches = {"1": {"a": "GM0001", "b": "GM0002"}, "2": {"c": "GM0003"}, "3": {"d": "GM0004"},
+               "4": {"e": "GM0005"}}
+    areas = {"GM0001": 10, "GM0002": 5, "GM0003": 579, "GM0004": 15, "GM0005": 15}
+    # 15, 579, 15 and 15 areas: batch 2 first; the ties in code order (1 before 3 before 4).
+    assert batch_priorities(batches, areas) == {"2": 4, "1": 3, "3": 2, "4": 1}
 
 
 def test_a_failing_municipality_stops_its_batch_and_is_named(monkeypatch, tmp_path):

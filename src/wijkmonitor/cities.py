@@ -117,6 +117,16 @@ def city_batches(slugs: dict[str, str], per_job: int) -> dict[str, dict[str, str
     return {str(number).zfill(width): chunk for number, chunk in enumerate(chunks, start=1)}
 
 
+def batch_priorities(batches: dict[str, dict[str, str]], areas: dict[str, int]) -> dict[str, int]:
+    """Snakemake priorities of the analysis batches (`city_batches`): the batch with the most areas
+    (`areas`: GM code -> number of areas in the register) gets the highest, so the largest batches run
+    first and the last jobs are small ones, which keeps every core busy to the end (longest processing
+    time first). Ties in code order. 1 for the smallest."""
+    work = {batch: sum(areas.get(code, 0) for code in members.values()) for batch, members in batches.items()}
+    ranked = sorted(work, key=lambda batch: (work[batch], -int(batch)))
+    return {batch: rank for rank, batch in enumerate(ranked, start=1)}
+
+
 def city_settings(config: dict, code: str, name: str) -> dict:
     """The run's config as one municipality's monitor sees it: `city` is that municipality, the report's
     title ends with its name, and the settings that name areas of one city (focus areas, boundary maps)
