@@ -70,13 +70,15 @@ if CITIES:
 
     rule city_analysis:
         # A shell command, not a `run:` block: Snakemake starts a whole new Snakemake process for each
-        # local `run:` job (about 1.5 s), and a `cities: all` run has 355 of these.
+        # local `run:` job (about 1.5 s), and a `cities: all` run has 355 of these. Above the batches'
+        # priorities: each batch's copies run when it is done, not all 355 after the last batch.
         input:
             batch=lambda w: ANALYSIS_BATCH.format(batch=batches()[1][w.city]),
             validation=VALIDATION,
         output:
             **ANALYSIS_FILES,
             observations=PUBLISHED,
+        priority: 100000
         params:
             tables=lambda w, input: f"{input.batch}/{w.city}",
         shell:
