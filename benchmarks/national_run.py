@@ -11,7 +11,8 @@ tables, no figures or reports) unless told otherwise, then reruns it with nothin
   (ru_maxrss of the children, measured in a wrapper process);
 - per stage (Snakemake's benchmark files, one per job): jobs, summed and median job time, the
   largest job's peak memory, and the throughput (observations read per second for ingest,
-  municipalities per minute of wall time for the per-municipality steps).
+  municipalities per core-minute for the per-municipality steps), and the core-seconds of all
+  per-municipality steps together.
 
 Nothing is written outside the temporary directory. Jobs run two at a time on two cores, so the
 memory in use at once can reach the sum of two jobs' peaks; both figures are printed.
@@ -27,6 +28,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 from measured import ROOT, snakemake_run
+
+# The stages with a job per municipality (or per batch of them, `analyse`).
+PER_MUNICIPALITY = ("city_warehouse", "analyse", "figures", "edition", "report", "bundle")
 
 
 def stage_of(path: Path, logs: Path) -> str:
@@ -53,14 +57,14 @@ def stage_table(logs: Path, workdir: Path, municipalities: int) -> pd.DataFrame:
     table["throughput"] = ""
     if "ingest" in table.index:
         table.loc["ingest", "throughput"] = f"{observations / table.loc['ingest', 'total_s']:,.0f} observations/s"
-    for stage in ("city_warehouse", "analyse", "figures", "report", "bundle"):
+    for stage in PER_MUNICIPALITY:
         if stage in table.index:
             # municipalities per core-minute (two jobs run at once on two cores; an analysis job
             # analyses a batch of municipalities)
             table.loc[stage, "throughput"] = (f"{60 * municipalities / table.loc[stage, 'total_s']:.1f} "
                                               "municipalities per core-minute")
     order = [s for s in ("national_register", "ingest", "warehouse", "validate", "city_warehouse", "analyse",
-                         "figures", "report", "bundle", "comparison") if s in table.index]
+                         "figures", "edition", "report", "bundle", "comparison") if s in table.index]
     return table.loc[order + [s for s in table.index if s not in order]]
 
 
@@ -95,7 +99,7 @@ def main() -> None:
           f"{full['peak_kib'] / 1024:.0f} MiB; no-op rerun {noop['seconds']:.2f} s")
     with pd.option_context("display.width", 160, "display.float_format", "{:.2f}".format):
         print(table.to_string())
-    per_city = table.loc[[s for s in ("city_warehouse", "analyse") if s in table.index], "total_s"].sum()
+    per_city = table.loc[[s for s in PER_MUNICIPALITY if s in table.index], "total_s"].sum()
     print(f"per-municipality steps: {per_city:.0f} core-seconds, "
           f"{per_city / cities if cities else 0:.2f} s per municipality")
 

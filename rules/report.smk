@@ -51,6 +51,9 @@ rule figures:
         f"{CITY_LOGS}/figures.log",
     benchmark:
         f"{CITY_LOGS}/benchmarks/figures.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
     params:
         code=CODE,
         config=city_config,
@@ -68,6 +71,11 @@ rule edition:
         **EDITION_FILES,
     log:
         f"{CITY_LOGS}/edition.log",
+    benchmark:
+        f"{CITY_LOGS}/benchmarks/edition.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
     params:
         code=CODE,
         config=city_config,
@@ -100,6 +108,9 @@ rule report:
         f"{CITY_LOGS}/report.log",
     benchmark:
         f"{CITY_LOGS}/benchmarks/report.tsv"
+    threads: 1
+    resources:
+        mem_mb=1500,
     params:
         code=CODE,
         config=city_config,
@@ -121,6 +132,9 @@ rule bundle:
         f"{CITY_LOGS}/bundle.log",
     benchmark:
         f"{CITY_LOGS}/benchmarks/bundle.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
     params:
         code=CODE,
     message:
