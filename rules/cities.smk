@@ -78,7 +78,7 @@ if CITIES:
         output:
             **ANALYSIS_FILES,
             observations=PUBLISHED,
-        priority: 100000
+        priority: FIRST
         params:
             tables=lambda w, input: f"{input.batch}/{w.city}",
         shell:

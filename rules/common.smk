@@ -114,8 +114,14 @@ def previous_edition_files(wildcards):
 
 
 @functools.lru_cache
+def _register(register_path, modified):
+    """The register of a `cities:` run, read once per version of the file."""
+    return load_register(register_path)
+
+
+@functools.lru_cache
 def _cities(register_path, modified):
-    register = load_register(register_path)
+    register = _register(register_path, modified)
     return city_slugs(register), dict(zip(register["code"], register["name"]))
 
 
@@ -128,7 +134,7 @@ def cities():
 @functools.lru_cache
 def _batches(register_path, modified, per_job):
     batches = city_batches(_cities(register_path, modified)[0], per_job)
-    areas = load_register(register_path)["gemeente_code"].value_counts().to_dict()
+    areas = _register(register_path, modified)["gemeente_code"].value_counts().to_dict()
     return (
         batches,
         {slug: batch for batch, members in batches.items() for slug in members},
@@ -157,6 +163,9 @@ def city_config(wildcards):
     return city_settings(config, code, cities()[1][code])
 
 
+# The Snakemake priority of the jobs that should run as soon as they can: above every analysis
+# batch's (cities.batch_priorities: at most the number of batches).
+FIRST = 100000
 WORDS = Language(config["report"]["language"])  # category names in `snakemake --report`
 CODE = code_digest()  # every rule's param: a changed package reruns the steps
 

@@ -39,9 +39,8 @@ rule validate:
         f"{LOGS}/validate.log",
     benchmark:
         f"{LOGS}/benchmarks/validate.tsv"
-    # First of the jobs that wait for the warehouse (above every analysis batch's priority, at most
-    # the number of batches): a failure stops the run before most work.
-    priority: 100000
+    # First of the jobs that wait for the warehouse: a failure stops the run before most work.
+    priority: FIRST
     threads: 1
     resources:
         mem_mb=4000,
